@@ -1,0 +1,6 @@
+/**
+ * bridge
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * dispatch
+ *
+ * @module
+ */
+export {};

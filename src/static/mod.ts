@@ -1,0 +1,6 @@
+/**
+ * static
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,183 @@
+/**
+ * `npm test`: the same test files on Deno, Bun and Node 24, the portable ones
+ * again inside workerd, then type-check, lint, format, doc-lint and both
+ * publish dry runs. Ends with one line `N passed, N failed` over everything;
+ * any failure exits non-zero and names the runtime or check that failed.
+ *
+ * Usage: node tests/run.ts [--only deno,bun,node,workerd,checks] [filter]
+ * Full logs of each layer go to .test-out/<layer>.log.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname ?? ".", "..");
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+const out = join(root, ".test-out");
+mkdirSync(out, { recursive: true });
+
+interface Count {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+interface Layer {
+  name: string;
+  command: string;
+  args: string[];
+  /** Reads the runner's own summary; `undefined` when it printed none. */
+  count(output: string): Count | undefined;
+  /** Names of failed tests, for the report. */
+  failures(output: string): string[];
+}
+
+// deno-lint-ignore no-control-regex -- ANSI colour codes are exactly what is stripped
+const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
+const num = (text: string, pattern: RegExp) => Number(text.match(pattern)?.[1] ?? 0);
+const argv = process.argv.slice(2);
+const onlyAt = argv.indexOf("--only");
+const only = onlyAt >= 0 ? argv[onlyAt + 1]?.split(",") : undefined;
+/** Test files named on the command line (all of tests/ when none). */
+const filter = argv.filter((arg, i) => !arg.startsWith("--") && i !== onlyAt + 1);
+const testFiles = filter.length > 0 ? filter : ["tests/"];
+
+const layers: Layer[] = [
+  {
+    name: "node",
+    command: bin("node"),
+    args: [
+      "--test",
+      "--test-reporter=tap",
+      "--test-concurrency=1",
+      ...(filter.length ? filter : ["tests/**/*.test.ts"]),
+    ],
+    count: (o) =>
+      /# pass \d+/.test(o)
+        ? {
+          passed: num(o, /# pass (\d+)/),
+          failed: num(o, /# fail (\d+)/) + num(o, /# cancelled (\d+)/),
+          skipped: num(o, /# skipped (\d+)/),
+        }
+        : undefined,
+    failures: (o) => [...o.matchAll(/^\s*not ok \d+ - (.+)$/gm)].map((m) => m[1]),
+  },
+  {
+    name: "deno",
+    command: bin("deno"),
+    args: ["test", "-A", "--no-check", "--quiet", ...testFiles],
+    count: (o) =>
+      /\| \d+ passed/.test(o)
+        ? { passed: num(o, /\| (\d+) passed/), failed: num(o, /\| (\d+) failed/), skipped: num(o, /\| (\d+) ignored/) }
+        : undefined,
+    failures: (o) => [...o.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => m[1]),
+  },
+  {
+    name: "bun",
+    command: bin("bun"),
+    args: ["test", ...testFiles.map((f) => (f.startsWith(".") ? f : `./${f}`))],
+    count: (o) =>
+      /^\s*\d+ pass$/m.test(o)
+        ? {
+          passed: num(o, /^\s*(\d+) pass$/m),
+          failed: num(o, /^\s*(\d+) fail$/m),
+          skipped: num(o, /^\s*(\d+) skip$/m),
+        }
+        : undefined,
+    failures: (o) => [...o.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)].map((m) => m[1]),
+  },
+  {
+    name: "workerd",
+    command: bin("node"),
+    args: ["tests/workers/run.ts"],
+    count: (o) =>
+      /^workerd: \d+ passed/m.test(o)
+        ? {
+          passed: num(o, /^workerd: (\d+) passed/m),
+          failed: num(o, /^workerd: \d+ passed, (\d+) failed/m),
+          skipped: 0,
+        }
+        : undefined,
+    failures: (o) => [...o.matchAll(/^not ok - (.+)$/gm)].map((m) => m[1]),
+  },
+];
+
+/** Checks count as one test each: a check is passed or failed as a whole. */
+const checks: { name: string; command: string; args: string[] }[] = [
+  {
+    name: "deno check",
+    command: bin("deno"),
+    args: ["check", "--quiet", "mod.ts", "serve.ts", "src/", "tests/", "examples/", "bench/"],
+  },
+  { name: "deno lint", command: bin("deno"), args: ["lint", "--quiet"] },
+  { name: "deno fmt --check", command: bin("deno"), args: ["fmt", "--check", "--quiet"] },
+  { name: "deno doc --lint", command: bin("deno"), args: ["doc", "--lint", "mod.ts"] },
+  { name: "deno publish --dry-run", command: bin("deno"), args: ["publish", "--dry-run", "--allow-dirty", "--quiet"] },
+  { name: "npm pack --dry-run", command: "npm", args: ["pack", "--dry-run", "--ignore-scripts"] },
+];
+
+function run(command: string, args: string[], log: string): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", CI: process.env.CI ?? "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.once("error", (error) => done({ code: 127, output: String(error) }));
+    child.once("close", (code) => {
+      output = strip(output);
+      writeFileSync(join(out, log), output);
+      done({ code: code ?? 1, output });
+    });
+  });
+}
+
+const total: Count = { passed: 0, failed: 0, skipped: 0 };
+const failedLayers: string[] = [];
+const started = Date.now();
+
+for (const layer of layers) {
+  if (only && !only.includes(layer.name)) continue;
+  const t0 = Date.now();
+  const { code, output } = await run(layer.command, layer.args, `${layer.name}.log`);
+  let count = layer.count(output);
+  if (!count) count = { passed: 0, failed: 1, skipped: 0 }; // a runner that printed no summary crashed
+  if (code !== 0 && count.failed === 0) count.failed = 1; // non-zero exit with no counted failure
+  total.passed += count.passed;
+  total.failed += count.failed;
+  total.skipped += count.skipped;
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  console.log(`${layer.name}: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped (${seconds} s)`);
+  if (count.failed > 0) {
+    failedLayers.push(layer.name);
+    const names = layer.failures(output);
+    for (const name of names) console.log(`  FAILED on ${layer.name}: ${name}`);
+    if (names.length === 0) console.log(output.split("\n").slice(-40).map((l) => `  | ${l}`).join("\n"));
+    console.log(`  full log: .test-out/${layer.name}.log`);
+  }
+}
+
+for (const check of checks) {
+  if (only && !only.includes("checks")) continue;
+  if (filter.length > 0) break;
+  const t0 = Date.now();
+  const { code, output } = await run(check.command, check.args, `${check.name.replace(/\W+/g, "_")}.log`);
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  if (code === 0) {
+    total.passed++;
+    console.log(`check ${check.name}: passed (${seconds} s)`);
+  } else {
+    total.failed++;
+    failedLayers.push(check.name);
+    console.log(`check ${check.name}: FAILED (${seconds} s)`);
+    console.log(output.split("\n").slice(-40).map((l) => `  | ${l}`).join("\n"));
+  }
+}
+
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+if (failedLayers.length > 0) console.log(`failed on: ${[...new Set(failedLayers)].join(", ")} (${minutes} min)`);
+else console.log(`all layers green (${minutes} min, ${total.skipped} skipped)`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exitCode = total.failed > 0 ? 1 : 0;
