@@ -16,6 +16,7 @@
 export { compose, toHandler } from "./src/handler.ts";
 export type { FetchApp, Handler, HandlerLike, Middleware } from "./src/handler.ts";
 export { bindContext, context, copyContext } from "./src/context.ts";
+export { onShutdown, runShutdownHooks } from "./src/lifecycle.ts";
 export type { RemoteAddress, RequestContext } from "./src/context.ts";
 export * from "./src/dispatch/mod.ts";
 export * from "./src/static/mod.ts";

@@ -1,3 +1,4 @@
+// @workerd
 import assert from "node:assert/strict";
 import { env, runtime, test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
