@@ -1,6 +1,6 @@
 /**
- * dispatch
+ * Dispatch: mount apps by URL prefix, by host, by method or pattern.
  *
  * @module
  */
-export {};
+export { isPass, pass } from "./pass.ts";
