@@ -55,22 +55,94 @@ export interface RequestContext {
   signal: AbortSignal;
 }
 
-const contexts = new WeakMap<Request, RequestContext>();
-
-function fallbackContext(request: Request): RequestContext {
-  return {
-    base: "",
-    originalUrl: request.url,
-    params: {},
-    route: "",
-    remoteAddr: undefined,
-    env: undefined,
-    runtimeArgs: [],
-    // Without a runtime to keep alive, background work just runs; errors must not go unhandled.
-    waitUntil: (promise) => void promise.catch(() => {}),
-    signal: request.signal,
-  };
+/**
+ * What a server adapter knows when a request arrives. Costly fields may be
+ * given as functions: they are evaluated on first use only (reading
+ * `request.signal` or the peer address costs a measurable share of a hello
+ * world on Deno and Bun, and most handlers never look).
+ */
+export interface ContextInit {
+  /** The client's address, or a function computing it on first use. */
+  remoteAddr?: RemoteAddress | undefined | (() => RemoteAddress | undefined);
+  /** The disconnect signal, or a function creating it on first use. */
+  signal?: AbortSignal | (() => AbortSignal);
+  /** Workers `env`. */
+  env?: unknown;
+  /** The runtime's extra handler arguments, passed on to apps with `fetch`. */
+  runtimeArgs?: readonly unknown[];
+  /** Keeps the runtime alive for background work. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Mount prefix so far (default `""`). */
+  base?: string;
+  /** Captured parameters (default none). */
+  params?: Record<string, string>;
+  /** The declared route that matched (default `""`). */
+  route?: string;
+  /** The URL as received (default: the Request's own URL). */
+  originalUrl?: string;
 }
+
+const urlGetter = Object.getOwnPropertyDescriptor(Request.prototype, "url")?.get;
+const swallow = (promise: Promise<unknown>) => void promise.catch(() => {});
+
+/** The context implementation: plain fields plus lazily computed ones. */
+class LazyContext implements RequestContext {
+  base: string;
+  route: string;
+  env: unknown;
+  runtimeArgs: readonly unknown[];
+  waitUntil: (promise: Promise<unknown>) => void;
+  #request: Request;
+  #originalUrl: string | undefined;
+  #params: Record<string, string> | undefined;
+  #remoteAddr: ContextInit["remoteAddr"];
+  #signal: ContextInit["signal"];
+
+  constructor(request: Request, init: ContextInit) {
+    this.#request = request;
+    this.base = init.base ?? "";
+    this.route = init.route ?? "";
+    this.env = init.env;
+    this.runtimeArgs = init.runtimeArgs ?? [];
+    this.waitUntil = init.waitUntil ?? swallow;
+    this.#originalUrl = init.originalUrl;
+    this.#params = init.params;
+    this.#remoteAddr = init.remoteAddr;
+    this.#signal = init.signal;
+  }
+
+  get originalUrl(): string {
+    // Mount shadows `url` on the Request itself; the prototype's getter still
+    // answers what the server received.
+    return this.#originalUrl ??= urlGetter ? urlGetter.call(this.#request) : this.#request.url;
+  }
+
+  get params(): Record<string, string> {
+    return this.#params ??= {};
+  }
+  set params(value: Record<string, string>) {
+    this.#params = value;
+  }
+
+  get remoteAddr(): RemoteAddress | undefined {
+    if (typeof this.#remoteAddr === "function") this.#remoteAddr = this.#remoteAddr();
+    return this.#remoteAddr;
+  }
+  set remoteAddr(value: RemoteAddress | undefined) {
+    this.#remoteAddr = value;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#signal === undefined) this.#signal = this.#request.signal;
+    else if (typeof this.#signal === "function") this.#signal = this.#signal();
+    return this.#signal;
+  }
+  set signal(value: AbortSignal) {
+    this.#signal = value;
+  }
+}
+
+const contexts = new WeakMap<Request, RequestContext>();
 
 /**
  * Returns the context of a request, creating a default one (top level, no
@@ -90,7 +162,7 @@ function fallbackContext(request: Request): RequestContext {
 export function context(request: Request): RequestContext {
   let found = contexts.get(request);
   if (!found) {
-    found = fallbackContext(request);
+    found = new LazyContext(request, {});
     contexts.set(request, found);
   }
   return found;
@@ -98,7 +170,7 @@ export function context(request: Request): RequestContext {
 
 /**
  * Attaches a context to a request; used by server adapters. Fields not given
- * take their defaults.
+ * take their defaults; costly ones may be functions, evaluated on first use.
  *
  * @example What a server adapter does
  * ```ts
@@ -108,8 +180,8 @@ export function context(request: Request): RequestContext {
  * context(request).remoteAddr?.hostname; // "127.0.0.1"
  * ```
  */
-export function bindContext(request: Request, fields: Partial<RequestContext>): RequestContext {
-  const bound = Object.assign(fallbackContext(request), fields);
+export function bindContext(request: Request, init: ContextInit): RequestContext {
+  const bound = new LazyContext(request, init);
   contexts.set(request, bound);
   return bound;
 }
@@ -129,6 +201,19 @@ export function bindContext(request: Request, fields: Partial<RequestContext>): 
  */
 export function copyContext(from: Request, to: Request): Request {
   const source = context(from);
-  contexts.set(to, { ...source, params: { ...source.params } });
+  contexts.set(
+    to,
+    new LazyContext(to, {
+      base: source.base,
+      route: source.route,
+      env: source.env,
+      runtimeArgs: source.runtimeArgs,
+      waitUntil: source.waitUntil,
+      originalUrl: source.originalUrl,
+      params: { ...source.params },
+      remoteAddr: () => source.remoteAddr,
+      signal: () => source.signal,
+    }),
+  );
   return to;
 }

@@ -7,8 +7,17 @@
  * @module
  */
 
-type Hook = () => void | Promise<void>;
-const hooks = new Set<Hook>();
+/**
+ * Work to run on graceful shutdown.
+ *
+ * @example
+ * ```ts
+ * import type { ShutdownHook } from "@fetchkit/core";
+ * const flush: ShutdownHook = async () => {};
+ * ```
+ */
+export type ShutdownHook = () => void | Promise<void>;
+const hooks = new Set<ShutdownHook>();
 
 /**
  * Registers a hook to run on graceful shutdown; returns a function that
@@ -22,7 +31,7 @@ const hooks = new Set<Hook>();
  * remove(); // no longer needed
  * ```
  */
-export function onShutdown(hook: Hook): () => void {
+export function onShutdown(hook: ShutdownHook): () => void {
   if (typeof hook !== "function") throw new TypeError("onShutdown: hook must be a function");
   hooks.add(hook);
   return () => void hooks.delete(hook);

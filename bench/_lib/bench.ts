@@ -1,0 +1,330 @@
+/**
+ * Benchmark runner: starts a server command pinned to one core with `taskset`,
+ * drives it with `wrk` pinned to the other core, and reports requests/s and the
+ * ratio to a baseline measured in the same run. Cases are measured in
+ * alternating rounds (A B A B …) and the median taken, so drift on a shared
+ * machine hits every case alike.
+ *
+ * Run benches with Node 24: `node bench/<name>.ts` (npm run bench runs them all).
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+
+export const root: string = resolve(import.meta.dirname ?? ".", "../..");
+export const bin = (name: string): string => join(root, "node_modules", ".bin", name);
+
+/** The runtimes a bench server can run on. */
+export type Runtime = "deno" | "bun" | "node";
+
+/** The command that runs a TypeScript file on a runtime. */
+export function runOn(runtime: Runtime, file: string, ...args: string[]): string[] {
+  const path = resolve(root, file);
+  switch (runtime) {
+    case "deno":
+      return [bin("deno"), "run", "-A", "--no-check", path, ...args];
+    case "bun":
+      return [bin("bun"), "run", path, ...args];
+    case "node":
+      return [bin("node"), path, ...args];
+  }
+}
+
+/** A server to benchmark: a command that listens on `$PORT` (127.0.0.1). */
+export interface ServerSpec {
+  name: string;
+  command: string[];
+  env?: Record<string, string>;
+  /** Path requested to decide the server is up (default "/"). */
+  readyPath?: string;
+  /** Cores the server may use (default "0"). */
+  cpus?: string;
+}
+
+/** A started server. */
+export interface RunningServer {
+  url: URL;
+  pid: number;
+  /** Resident set size of the server process tree in bytes (Linux /proc). */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** Installs wrk from Debian's packages when it is missing (root only). */
+export function ensureTools(...tools: string[]): void {
+  const packages: Record<string, string> = { wrk: "wrk", nginx: "nginx-light", taskset: "util-linux" };
+  const missing = tools.filter((tool) =>
+    spawnSync("sh", ["-c", `command -v ${tool} || test -x /usr/sbin/${tool}`]).status !== 0
+  );
+  if (missing.length === 0) return;
+  console.error(`installing ${missing.join(", ")} from Debian's packages…`);
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((t) => packages[t] ?? t)], { stdio: "inherit" });
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+function treeRss(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, "utf8");
+      total += Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) * 1024;
+      const children = readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim();
+      for (const child of children.split(/\s+/).filter(Boolean)) visit(Number(child));
+    } catch { /* process gone */ }
+  };
+  visit(pid);
+  return total;
+}
+
+/** Starts a server pinned to its cores and waits until it answers. */
+export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  const port = await freePort();
+  const [command, ...args] = spec.command;
+  const child = spawn("taskset", ["-c", spec.cpus ?? "0", command, ...args], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", NO_COLOR: "1", ...spec.env },
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const url = new URL(`http://127.0.0.1:${port}${spec.readyPath ?? "/"}`);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${spec.name} exited early:\n${stderr}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${spec.name} did not answer ${url} in 30 s:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    url: new URL(`http://127.0.0.1:${port}/`),
+    pid: child.pid!,
+    rss: () => treeRss(child.pid!),
+    async stop() {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch { /* already gone */ }
+      await exited;
+    },
+  };
+}
+
+/** What one wrk run measured. */
+export interface WrkResult {
+  requestsPerSec: number;
+  bytesPerSec: number;
+  socketErrors: number;
+  non2xx3xx: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  requests: number;
+}
+
+function toMs(value: string, unit: string): number {
+  const n = Number(value);
+  return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : unit === "m" ? n * 60000 : n;
+}
+function toBytes(value: string, unit: string): number {
+  const n = Number(value);
+  const scale: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+  return n * (scale[unit] ?? 1);
+}
+
+/** Options of {@linkcode wrk}. */
+export interface WrkOptions {
+  seconds?: number;
+  connections?: number;
+  threads?: number;
+  /** Cores wrk may use (default "1"). */
+  cpus?: string;
+  headers?: Record<string, string>;
+  /** A Lua script path (for mixes, POST bodies). */
+  script?: string;
+  timeoutSeconds?: number;
+}
+
+/** Drives a URL with wrk and parses its report. */
+export function wrk(url: URL | string, options: WrkOptions = {}): Promise<WrkResult> {
+  const args = [
+    "-c",
+    options.cpus ?? "1",
+    "wrk",
+    `-t${options.threads ?? 1}`,
+    `-c${options.connections ?? 50}`,
+    `-d${options.seconds ?? 5}s`,
+    `--timeout`,
+    `${options.timeoutSeconds ?? 10}s`,
+    "--latency",
+    ...Object.entries(options.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
+    ...(options.script ? ["-s", options.script] : []),
+    String(url),
+  ];
+  return new Promise((done, fail) => {
+    const child = spawn("taskset", args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (out += chunk));
+    child.once("error", fail);
+    child.once("exit", (code) => {
+      const rps = out.match(/Requests\/sec:\s+([\d.]+)/);
+      if (code !== 0 || !rps) return fail(new Error(`wrk failed (${code}):\n${out}`));
+      const transfer = out.match(/Transfer\/sec:\s+([\d.]+)(\w+)/);
+      const errors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+      const p50 = out.match(/^\s+50%\s+([\d.]+)(\w+)/m);
+      const p99 = out.match(/^\s+99%\s+([\d.]+)(\w+)/m);
+      done({
+        requestsPerSec: Number(rps[1]),
+        bytesPerSec: transfer ? toBytes(transfer[1], transfer[2]) : 0,
+        socketErrors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+        non2xx3xx: Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0),
+        latencyP50Ms: p50 ? toMs(p50[1], p50[2]) : 0,
+        latencyP99Ms: p99 ? toMs(p99[1], p99[2]) : 0,
+        requests: Number(out.match(/(\d+) requests in/)?.[1] ?? 0),
+      });
+    });
+  });
+}
+
+/** Options of {@linkcode compare}. */
+export interface CompareOptions {
+  /** Path to request (default "/"). */
+  path?: string;
+  /** Seconds per measured round (default from BENCH_SECONDS, else 5). */
+  seconds?: number;
+  /** Rounds per case; the median is reported (default from BENCH_ROUNDS, else 3). */
+  rounds?: number;
+  /** Seconds of warm-up per case before measuring (default 2). */
+  warmup?: number;
+  connections?: number;
+  headers?: Record<string, string>;
+}
+
+/** One line of a comparison. */
+export interface CompareRow {
+  name: string;
+  requestsPerSec: number;
+  ratio: number;
+  rounds: number[];
+  errors: number;
+}
+
+const envNumber = (name: string, fallback: number) => Number(process.env[name] ?? fallback) || fallback;
+
+/**
+ * Measures each server in alternating rounds; the first spec is the baseline.
+ * All servers run at once (each idle while another is measured) so the rounds
+ * interleave without restart noise.
+ */
+export async function compare(specs: ServerSpec[], options: CompareOptions = {}): Promise<CompareRow[]> {
+  ensureTools("wrk", "taskset");
+  const seconds = options.seconds ?? envNumber("BENCH_SECONDS", 5);
+  const rounds = options.rounds ?? envNumber("BENCH_ROUNDS", 3);
+  const warmup = options.warmup ?? Math.min(2, seconds);
+  const servers: RunningServer[] = [];
+  try {
+    for (const spec of specs) servers.push(await startServer(spec));
+    const samples: number[][] = specs.map(() => []);
+    const errors: number[] = specs.map(() => 0);
+    for (const [i, server] of servers.entries()) {
+      await wrk(new URL(options.path ?? "/", server.url), {
+        seconds: warmup,
+        connections: options.connections,
+        headers: options.headers,
+      });
+      void i;
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, server] of servers.entries()) {
+        const result = await wrk(new URL(options.path ?? "/", server.url), {
+          seconds,
+          connections: options.connections,
+          headers: options.headers,
+        });
+        samples[i].push(result.requestsPerSec);
+        errors[i] += result.socketErrors + result.non2xx3xx;
+      }
+    }
+    const medians = samples.map(median);
+    return specs.map((spec, i) => ({
+      name: spec.name,
+      requestsPerSec: medians[i],
+      ratio: medians[i] / medians[0],
+      rounds: samples[i],
+      errors: errors[i],
+    }));
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+/** The median of a list of numbers. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One target checked by a bench: `ratio >= min`. */
+export interface Target {
+  label: string;
+  ratio: number;
+  min: number;
+}
+
+/**
+ * Prints a table and the targets, writes bench/results/<name>.json, and sets
+ * a non-zero exit code when a target is missed (unless BENCH_NO_FAIL=1).
+ */
+export function report(name: string, tables: Record<string, CompareRow[]>, targets: Target[] = []): void {
+  const lines: string[] = [
+    `# ${name}  (${new Date().toISOString()}, ${process.env.BENCH_SECONDS ?? 5} s × ${
+      process.env.BENCH_ROUNDS ?? 3
+    } rounds)`,
+  ];
+  for (const [title, rows] of Object.entries(tables)) {
+    lines.push(`\n## ${title}`);
+    for (const row of rows) {
+      lines.push(
+        `${row.name.padEnd(40)} ${row.requestsPerSec.toFixed(0).padStart(9)} req/s  ratio ${row.ratio.toFixed(3)}` +
+          `  rounds [${row.rounds.map((r) => r.toFixed(0)).join(", ")}]${row.errors ? `  errors ${row.errors}` : ""}`,
+      );
+    }
+  }
+  let missed = 0;
+  if (targets.length) lines.push("\n## targets");
+  for (const target of targets) {
+    const ok = target.ratio >= target.min;
+    if (!ok) missed++;
+    lines.push(`${ok ? "PASS" : "MISS"}  ${target.label}: ${target.ratio.toFixed(3)} (target ≥ ${target.min})`);
+  }
+  console.log(lines.join("\n"));
+  mkdirSync(join(root, "bench", "results"), { recursive: true });
+  writeFileSync(join(root, "bench", "results", `${name}.json`), JSON.stringify({ name, tables, targets }, null, 2));
+  writeFileSync(join(root, "bench", "results", `${name}.txt`), lines.join("\n") + "\n");
+  if (missed && process.env.BENCH_NO_FAIL !== "1") process.exitCode = 1;
+}
+
+/** Which runtimes to run: BENCH_RUNTIMES=deno,bun (default all given). */
+export function selectedRuntimes(all: Runtime[]): Runtime[] {
+  const chosen = process.env.BENCH_RUNTIMES?.split(",") as Runtime[] | undefined;
+  return chosen ? all.filter((r) => chosen.includes(r)) : all;
+}
