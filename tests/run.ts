@@ -108,6 +108,7 @@ const checks: { name: string; command: string; args: string[] }[] = [
     command: bin("deno"),
     args: ["check", "--quiet", "mod.ts", "serve.ts", "src/", "tests/", "examples/", "bench/"],
   },
+  { name: "tsc --noEmit (Node types)", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
   { name: "deno lint", command: bin("deno"), args: ["lint", "--quiet"] },
   { name: "deno fmt --check", command: bin("deno"), args: ["fmt", "--check", "--quiet"] },
   { name: "deno doc --lint", command: bin("deno"), args: ["doc", "--lint", "mod.ts"] },

@@ -20,7 +20,10 @@ const passes = new WeakSet<Response>();
  * ```
  */
 export function pass(): Response {
-  const response = new Response("Not Found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  const response = new Response("Not Found\n", {
+    status: 404,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
   passes.add(response);
   return response;
 }
