@@ -1,0 +1,101 @@
+/**
+ * Conditional requests (RFC 9110 §13): ETag lists and HTTP dates.
+ *
+ * @module
+ */
+
+/**
+ * True when an `If-None-Match` / `If-Match` list matches `etag`.
+ * `weak` selects weak comparison (If-None-Match): `W/"x"` matches `"x"`.
+ * Strong comparison (If-Match, If-Range) never matches a weak tag.
+ * `*` matches any current representation.
+ */
+export function etagListMatches(header: string, etag: string, weak: boolean): boolean {
+  const trimmed = header.trim();
+  if (trimmed === "*") return true;
+  // Our own tags are always strong: compare the opaque part only.
+  const opaque = etag.startsWith("W/") ? etag.slice(2) : etag;
+  if (!weak && etag.startsWith("W/")) return false;
+  let at = 0;
+  const length = header.length;
+  while (at < length) {
+    let code = header.charCodeAt(at);
+    if (code === 0x20 || code === 0x09 || code === 0x2c /* , */) {
+      at++;
+      continue;
+    }
+    let isWeak = false;
+    if (code === 0x57 /* W */ && header.charCodeAt(at + 1) === 0x2f /* / */) {
+      isWeak = true;
+      at += 2;
+      code = header.charCodeAt(at);
+    }
+    if (code !== 0x22 /* " */) {
+      // Not an entity-tag: skip to the next comma (lenient with broken clients).
+      const comma = header.indexOf(",", at);
+      at = comma === -1 ? length : comma + 1;
+      continue;
+    }
+    const close = header.indexOf('"', at + 1);
+    if (close === -1) return false;
+    if ((weak || !isWeak) && close - at + 1 === opaque.length && header.startsWith(opaque, at)) return true;
+    at = close + 1;
+  }
+  return false;
+}
+
+/** True when `If-Range` (an entity-tag or a date) still names this representation. */
+export function ifRangeMatches(header: string, etag: string, lastModifiedSeconds: number): boolean {
+  const value = header.trim();
+  if (value.startsWith('"') || value.startsWith("W/")) return etagListMatches(value, etag, false) && value !== "*";
+  // A date validator must match exactly, and only counts as strong when the
+  // file has not changed in the second it was written (not checked: we use
+  // the strong ETag in our own responses, so clients send that).
+  const date = parseHttpDate(value);
+  return date !== undefined && date === lastModifiedSeconds;
+}
+
+const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, (\d\d) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/;
+const RFC_850 = /^[A-Z][a-z]{5,8}, (\d\d)-([A-Z][a-z]{2})-(\d\d) (\d\d):(\d\d):(\d\d) GMT$/;
+const ASCTIME = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})$/;
+
+/**
+ * Parses an HTTP-date (IMF-fixdate, and the obsolete RFC 850 and asctime
+ * forms, which recipients must accept; RFC 9110 §5.6.7) to whole seconds since
+ * the epoch; `undefined` when invalid, which makes the condition be ignored.
+ * Strict on purpose: `Date.parse` accepts local-time strings and differs
+ * between engines.
+ */
+export function parseHttpDate(value: string): number | undefined {
+  const text = value.trim();
+  let day: string, month: string, year: number, h: string, m: string, s: string;
+  let match = IMF_FIXDATE.exec(text);
+  if (match) {
+    [, day, month, , h, m, s] = match;
+    year = Number(match[3]);
+  } else if ((match = RFC_850.exec(text))) {
+    [, day, month, , h, m, s] = match;
+    year = Number(match[3]);
+    // Two-digit years more than 50 years in the future mean the past century.
+    const now = new Date().getUTCFullYear();
+    year += 2000;
+    if (year > now + 50) year -= 100;
+  } else if ((match = ASCTIME.exec(text))) {
+    [, month, day, h, m, s] = match;
+    year = Number(match[6]);
+  } else {
+    return undefined;
+  }
+  const monthIndex = MONTHS.indexOf(month);
+  if (monthIndex === -1 || monthIndex % 3 !== 0) return undefined;
+  const ms = Date.UTC(year, monthIndex / 3, Number(day), Number(h), Number(m), Number(s));
+  const date = new Date(ms);
+  if (date.getUTCDate() !== Number(day) || Number(h) > 23 || Number(m) > 59 || Number(s) > 60) return undefined;
+  return Math.floor(ms / 1000);
+}
+
+/** Formats seconds since the epoch as an IMF-fixdate. */
+export function formatHttpDate(seconds: number): string {
+  return new Date(seconds * 1000).toUTCString();
+}
