@@ -1,0 +1,183 @@
+/**
+ * Error pages (after mod_python's `PythonDebug`): a failing handler becomes a
+ * 500 whose page depends on the mode: in development a debug page with the
+ * stack, source lines and the request; in production a plain page with a
+ * request id, and the full stack in the error log under the same id.
+ *
+ * @module
+ */
+import { context } from "../context.ts";
+import { isPass } from "../dispatch/pass.ts";
+import type { Handler, Middleware } from "../handler.ts";
+import { describe } from "../internal/describe.ts";
+import { describeError, renderDebugPage, renderProductionPage } from "./errors_page.ts";
+import { type Mode, resolveMode } from "./mode.ts";
+
+/** What a custom 500 handler receives. */
+export interface Failure {
+  /** The thrown value (a `TypeError` for a non-Response return). */
+  error: unknown;
+  /** The id under which the stack was logged. */
+  id: string;
+  /** The mode the middleware runs in. */
+  mode: Mode;
+}
+
+/** Options of {@linkcode errors}. */
+export interface ErrorsOptions {
+  /** Debug pages in development, plain pages in production. Default: see {@linkcode resolveMode}. */
+  mode?: Mode;
+  /** Answers 404s that carry no page of their own (a `pass()`, or a 404 without a body). */
+  notFound?: Handler;
+  /** Builds the 500 response instead of the built-in pages. */
+  serverError?: (request: Request, failure: Failure) => Response | Promise<Response>;
+  /** The error log. Default `console.error`. */
+  log?: (message: string) => void;
+  /**
+   * Watch response bodies, so an error while streaming (after the headers went
+   * out) is logged with an id before the connection is closed. Costs a stream
+   * wrapper per response. Default true.
+   */
+  watchBodies?: boolean;
+}
+
+/** A short random id to quote in a bug report and grep in the log. */
+export function requestId(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+}
+
+function wantsHtml(request: Request): boolean {
+  return request.headers.get("accept")?.includes("text/html") ?? false;
+}
+
+const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+
+/**
+ * Catches what a handler throws or rejects with (or a non-Response it returns)
+ * and answers 500; replaces bodiless 404s with `notFound`; logs errors raised
+ * while a body streams and closes the connection (never a second response).
+ *
+ * @example Debug pages while developing, plain pages in production
+ * ```ts
+ * import { errors } from "@fetchkit/core";
+ * const app = errors({ mode: "production", log: () => {} })(() => {
+ *   throw new Error("database is down");
+ * });
+ * const response = await app(new Request("http://localhost/"));
+ * response.status; // 500, and the page shows only a request id
+ * ```
+ */
+export function errors(options: ErrorsOptions = {}): Middleware {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`errors: options must be an object, got ${describe(options)}`);
+  }
+  for (const name of ["notFound", "serverError", "log"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      throw new TypeError(`errors: ${name} must be a function, got ${describe(options[name])}`);
+    }
+  }
+  const mode = resolveMode(options.mode, "errors: mode");
+  const { notFound, serverError } = options;
+  const log = options.log ?? ((message: string) => console.error(message));
+  const watchBodies = options.watchBodies ?? true;
+
+  function label(request: Request): string {
+    return `${request.method} ${context(request).originalUrl}`;
+  }
+
+  async function fail(request: Request, error: unknown): Promise<Response> {
+    const id = requestId();
+    log(`[${id}] ${label(request)}\n${describeError(error)}`);
+    const headers = { "x-request-id": id, "cache-control": "no-store" };
+    if (serverError) {
+      try {
+        const custom = await serverError(request, { error, id, mode });
+        if (custom instanceof Response) return custom;
+        log(`[${id}] errors: serverError returned ${describe(custom)}, not a Response`);
+      } catch (handlerError) {
+        log(`[${id}] errors: serverError threw\n${describeError(handlerError)}`);
+      }
+    }
+    if (mode === "development") {
+      if (wantsHtml(request)) {
+        const html = await renderDebugPage(request, error, id);
+        return new Response(html, { status: 500, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+      }
+      return new Response(`Internal Server Error (request id ${id})\n\n${describeError(error)}\n`, {
+        status: 500,
+        headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
+      });
+    }
+    if (wantsHtml(request)) {
+      return new Response(renderProductionPage(id), {
+        status: 500,
+        headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+      });
+    }
+    return new Response(`Internal Server Error (request id ${id})\n`, {
+      status: 500,
+      headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
+    });
+  }
+
+  /** Re-streams the body, logging a failure mid-stream and erroring the stream so the runtime drops the connection. */
+  function watch(request: Request, response: Response): Response {
+    const body = response.body;
+    if (body === null || response.status === 101) return response;
+    const reader = body.getReader();
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          const id = requestId();
+          log(
+            `[${id}] ${label(request)}: error while streaming the body, headers already sent; closing the connection\n${
+              describeError(error)
+            }`,
+          );
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(stream, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  }
+
+  return (next: Handler): Handler => async (request) => {
+    let response: Response;
+    try {
+      response = await next(request);
+    } catch (error) {
+      return fail(request, error);
+    }
+    if (!(response instanceof Response)) {
+      // Bun's server.upgrade() answers by returning nothing: that is not a failure.
+      if (isBun && response === undefined && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+        return response as unknown as Response;
+      }
+      return fail(request, new TypeError(`handler returned ${describe(response)}, not a Response`));
+    }
+    if (notFound && response.status === 404 && (response.body === null || isPass(response))) {
+      try {
+        const custom = await notFound(request);
+        if (custom instanceof Response) {
+          await response.body?.cancel();
+          return custom;
+        }
+        return fail(request, new TypeError(`errors: notFound returned ${describe(custom)}, not a Response`));
+      } catch (error) {
+        return fail(request, error);
+      }
+    }
+    return watchBodies ? watch(request, response) : response;
+  };
+}

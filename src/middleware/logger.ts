@@ -1,0 +1,283 @@
+/**
+ * Access log: one line per request in Common or Combined Log Format or JSON,
+ * to stderr by default, with the duration, colour on a terminal only.
+ *
+ * @module
+ */
+import { context } from "../context.ts";
+import type { Handler, Middleware } from "../handler.ts";
+import { describe } from "../internal/describe.ts";
+import { onShutdown } from "../lifecycle.ts";
+import { declaredLength, formatMillis } from "./measure.ts";
+import { readEnv } from "./mode.ts";
+
+/** What one access-log line is made of. */
+export interface LogEntry {
+  /** When the request arrived. */
+  time: Date;
+  /** Client address (from serve's context), `undefined` when unknown. */
+  remote: string | undefined;
+  /** Request method. */
+  method: string;
+  /** Path and query as received, before any mount stripped them. */
+  target: string;
+  /** Response status; 500 when the handler threw. */
+  status: number;
+  /** Declared `Content-Length`; `undefined` for a streamed body of undeclared length. */
+  bytes: number | undefined;
+  /** Milliseconds until the handler returned its Response. */
+  durationMs: number;
+  /** The `Referer` header. */
+  referer: string | null;
+  /** The `User-Agent` header. */
+  userAgent: string | null;
+}
+
+/** Options of {@linkcode logger}. */
+export interface LoggerOptions {
+  /**
+   * `"common"` (CLF), `"combined"` (CLF plus referer and user agent), `"json"`,
+   * or a function building the line. CLF and Combined end with the duration,
+   * e.g. `2.314ms`. Default `"combined"`.
+   */
+  format?: "common" | "combined" | "json" | ((entry: LogEntry) => string);
+  /** Where lines go (without a trailing newline). Default: stderr. */
+  write?: (line: string) => void;
+  /** Colour the status. Default: when stderr is a terminal and `NO_COLOR` is unset. */
+  color?: boolean;
+}
+
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad = (n: number) => (n < 10 ? "0" : "") + n;
+let stampSecond = -1;
+let stamp = "";
+
+/** `10/Oct/2000:13:55:36 +0000`, rebuilt once a second at most. */
+function clfTime(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== stampSecond) {
+    const d = new Date(second * 1000);
+    stamp = `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${
+      pad(d.getUTCMinutes())
+    }:${pad(d.getUTCSeconds())} +0000`;
+    stampSecond = second;
+  }
+  return stamp;
+}
+
+// deno-lint-ignore no-control-regex -- control characters are what must not reach the log verbatim
+const unsafe = /["\\\x00-\x1f\x7f]/;
+// deno-lint-ignore no-control-regex -- same set, global
+const unsafeAll = /["\\\x00-\x1f\x7f]/g;
+/** Escapes quotes, backslashes and control characters, so a request cannot forge log lines. */
+function clean(text: string): string {
+  if (!unsafe.test(text)) return text;
+  return text.replace(unsafeAll, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+function colourStatus(status: number): string {
+  const code = status >= 500 ? 31 : status >= 400 ? 33 : status >= 300 ? 36 : 32;
+  return `\x1b[${code}m${status}\x1b[0m`;
+}
+
+/** The method needs no escaping: it is an HTTP token, which runtimes validate. */
+function requestLine(method: string, target: string): string {
+  return `"${method} ${clean(target)} HTTP/1.1"`;
+}
+
+function bytesField(bytes: number | undefined): string {
+  return bytes === undefined ? "-" : String(bytes);
+}
+
+/** Formats an entry in Common Log Format plus the duration. */
+export function formatCommon(entry: LogEntry, color = false): string {
+  return common(entry.remote, entry.time.getTime(), entry.method, entry.target, entry.status, entry.bytes, color) +
+    " " + entry.durationMs.toFixed(3) + "ms";
+}
+
+function common(
+  remote: string | undefined,
+  time: number,
+  method: string,
+  target: string,
+  status: number,
+  bytes: number | undefined,
+  color: boolean,
+): string {
+  return `${remote ?? "-"} - - [${clfTime(time)}] ${requestLine(method, target)} ${
+    color ? colourStatus(status) : status
+  } ${bytesField(bytes)}`;
+}
+
+/** Formats an entry in Combined Log Format plus the duration. */
+export function formatCombined(entry: LogEntry, color = false): string {
+  return common(entry.remote, entry.time.getTime(), entry.method, entry.target, entry.status, entry.bytes, color) +
+    ` "${clean(entry.referer ?? "-")}" "${clean(entry.userAgent ?? "-")}" ${entry.durationMs.toFixed(3)}ms`;
+}
+
+/** Formats an entry as one JSON object. */
+export function formatJson(entry: LogEntry): string {
+  return JSON.stringify({
+    time: entry.time.toISOString(),
+    remote: entry.remote ?? null,
+    method: entry.method,
+    target: entry.target,
+    status: entry.status,
+    bytes: entry.bytes ?? null,
+    ms: Math.round(entry.durationMs * 1000) / 1000,
+    referer: entry.referer,
+    userAgent: entry.userAgent,
+  });
+}
+
+interface StdStreams {
+  Deno?: { stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean } };
+  process?: { stderr?: { write(text: string): boolean; isTTY?: boolean } };
+}
+
+/** Writes text to stderr synchronously on Deno, Node and Bun; `undefined` elsewhere (Workers). */
+function stderrWriter(): { write: (text: string) => void; terminal: boolean } | undefined {
+  const global = globalThis as StdStreams;
+  if (global.Deno) {
+    const stderr = global.Deno.stderr;
+    const encoder = new TextEncoder();
+    return {
+      write(text) {
+        let bytes = encoder.encode(text);
+        while (bytes.length > 0) bytes = bytes.subarray(stderr.writeSync(bytes));
+      },
+      terminal: stderr.isTerminal(),
+    };
+  }
+  // Workers (even with nodejs_compat's process) log through console, line by line: no timers after the response.
+  if (globalThis.navigator?.userAgent === "Cloudflare-Workers") return undefined;
+  const stderr = global.process?.stderr;
+  if (stderr && typeof stderr.write === "function") {
+    return { write: (text) => void stderr.write(text), terminal: stderr.isTTY === true };
+  }
+  return undefined;
+}
+
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Lines written to stderr are batched: one write per event-loop turn (or per
+ * 64 KiB) instead of one system call per request. Pending lines are written on
+ * graceful shutdown.
+ */
+function batched(write: (text: string) => void): (line: string) => void {
+  let pending = "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    write(text);
+  };
+  onShutdown(flush);
+  return (line) => {
+    pending += line + "\n";
+    if (pending.length >= BATCH_BYTES) flush();
+    else if (timer === undefined) timer = setTimeout(flush, 0);
+  };
+}
+
+/** The address as logs show it: IPv4-mapped IPv6 unwrapped. */
+function remoteOf(address: string | undefined): string | undefined {
+  return address?.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
+
+function targetOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const hash = url.indexOf("#", start);
+  return hash < 0 ? url.slice(start) : url.slice(start, hash);
+}
+
+/**
+ * Writes one access-log line per request once the handler has returned its
+ * Response (a thrown error is logged as 500 and rethrown).
+ *
+ * @example Combined Log Format to stderr, JSON to a custom sink
+ * ```ts
+ * import { logger } from "@fetchkit/core";
+ * const app = logger()(() => new Response("Hello"));
+ * const lines: string[] = [];
+ * const quiet = logger({ format: "json", write: (line) => lines.push(line) })(() => new Response("Hi"));
+ * await quiet(new Request("http://localhost/"));
+ * JSON.parse(lines[0]).status; // 200
+ * ```
+ */
+export function logger(options: LoggerOptions = {}): Middleware {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`logger: options must be an object, got ${describe(options)}`);
+  }
+  const { format = "combined" } = options;
+  if (typeof format !== "function" && format !== "common" && format !== "combined" && format !== "json") {
+    throw new TypeError(`logger: format must be "common", "combined", "json" or a function, got ${describe(format)}`);
+  }
+  if (options.write !== undefined && typeof options.write !== "function") {
+    throw new TypeError(`logger: write must be a function (line) => void, got ${describe(options.write)}`);
+  }
+  const stderr = options.write === undefined ? stderrWriter() : undefined;
+  const write = options.write ?? (stderr ? batched(stderr.write) : (line: string) => console.error(line));
+  const noColor = (readEnv("NO_COLOR") ?? "") !== "";
+  const color = options.color ?? ((stderr?.terminal ?? false) && !noColor);
+  const custom = typeof format === "function" ? format : format === "json" ? formatJson : undefined;
+  const combined = format === "combined";
+  // performance.now() is the one clock read per end; wall time derives from it.
+  const origin = performance.timeOrigin;
+
+  function log(request: Request, started: number, status: number, response: Response | undefined): void {
+    const ms = performance.now() - started;
+    const ctx = context(request);
+    const remote = remoteOf(ctx.remoteAddr?.hostname);
+    const target = targetOf(ctx.originalUrl);
+    const bytes = response === undefined ? undefined : declaredLength(response);
+    if (custom !== undefined) {
+      write(custom({
+        time: new Date(origin + started),
+        remote,
+        method: request.method,
+        target,
+        status,
+        bytes,
+        durationMs: ms,
+        referer: request.headers.get("referer"),
+        userAgent: request.headers.get("user-agent"),
+      }));
+      return;
+    }
+    let line = common(remote, origin + started, request.method, target, status, bytes, color);
+    if (combined) {
+      line += ` "${clean(request.headers.get("referer") ?? "-")}" "${clean(request.headers.get("user-agent") ?? "-")}"`;
+    }
+    write(line + " " + formatMillis(ms, 3) + "ms");
+  }
+
+  // Not an async function: a handler answering synchronously costs no promise here.
+  return (next: Handler): Handler => (request) => {
+    const started = performance.now();
+    let result: Response | Promise<Response>;
+    try {
+      result = next(request);
+    } catch (error) {
+      log(request, started, 500, undefined);
+      throw error;
+    }
+    if (result instanceof Response) {
+      log(request, started, result.status, result);
+      return result;
+    }
+    return Promise.resolve(result).then((response) => {
+      const valid = response instanceof Response;
+      log(request, started, valid ? response.status : 500, valid ? response : undefined);
+      return response;
+    }, (error) => {
+      log(request, started, 500, undefined);
+      throw error;
+    });
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The development/production switch shared by {@linkcode errors} (debug pages)
+ * and {@linkcode profile} (the page's access guard).
+ *
+ * One rule, everywhere: an explicit `mode` option wins; otherwise
+ * `FETCHKIT_ENV`, then `NODE_ENV`, decide; `development` (or `dev`) means
+ * development and anything else, including nothing at all, means production.
+ * Production is the default on purpose: a forgotten variable must never
+ * publish stack traces or a profile page.
+ *
+ * @module
+ */
+import { describe } from "../internal/describe.ts";
+
+/** Development shows debug pages and opens the profile page; production does neither. */
+export type Mode = "development" | "production";
+
+/**
+ * Reads an environment variable on any runtime: `Deno.env` (which throws
+ * without `--allow-env`), `process.env` on Node and Bun (and workerd with
+ * `nodejs_compat`); `undefined` where there is no environment.
+ *
+ * @example
+ * ```ts
+ * import { readEnv } from "@fetchkit/core";
+ * const home = readEnv("HOME"); // a string, or undefined
+ * ```
+ */
+export function readEnv(name: string): string | undefined {
+  const global = globalThis as {
+    Deno?: { env: { get(name: string): string | undefined } };
+    process?: { env?: Record<string, string | undefined> };
+  };
+  try {
+    return global.Deno ? global.Deno.env.get(name) : global.process?.env?.[name];
+  } catch {
+    return undefined; // Deno without --allow-env
+  }
+}
+
+/**
+ * Resolves the mode: the option when given (a `TypeError` when it is neither
+ * mode), else `FETCHKIT_ENV`, else `NODE_ENV`; production unless one of them
+ * says `development` (or `dev`).
+ *
+ * @example
+ * ```ts
+ * import { resolveMode } from "@fetchkit/core";
+ * resolveMode("development"); // "development"
+ * resolveMode(); // from FETCHKIT_ENV / NODE_ENV, "production" when unset
+ * ```
+ */
+export function resolveMode(mode?: Mode, option = "mode"): Mode {
+  if (mode !== undefined) {
+    if (mode === "development" || mode === "production") return mode;
+    throw new TypeError(`${option} must be "development" or "production", got ${describe(mode)}`);
+  }
+  const value = (readEnv("FETCHKIT_ENV") || readEnv("NODE_ENV") || "").trim().toLowerCase();
+  return value === "development" || value === "dev" ? "development" : "production";
+}

@@ -1,0 +1,301 @@
+/**
+ * Reverse proxy (PEP 3333's "forwarding requests over the network"): streams
+ * both ways, removes hop-by-hop headers, sets the forwarding headers, rewrites
+ * redirects and cookie paths for the mount prefix, and maps upstream failures
+ * to 502/504. {@linkcode balance} spreads requests over replicas.
+ *
+ * @module
+ */
+import { context, type RemoteAddress } from "../context.ts";
+import type { Handler } from "../handler.ts";
+import { describe } from "../internal/describe.ts";
+
+/** Options of {@linkcode proxy} and {@linkcode balance}. */
+export interface ProxyOptions {
+  /**
+   * Whether incoming `X-Forwarded-*` and `Forwarded` headers are kept and
+   * appended to (the client is a proxy you run), or dropped and set afresh.
+   * A function decides per client address. Default false.
+   */
+  trustForwarded?: boolean | ((remote: RemoteAddress | undefined) => boolean);
+  /** Milliseconds to wait for the upstream's response headers before answering 504. Default 30000. */
+  timeout?: number;
+  /** Rewrite `Location` and `Set-Cookie` paths from the upstream's path to the mount prefix. Default true. */
+  rewritePaths?: boolean;
+}
+
+/** Header names that describe one connection, never forwarded (RFC 9110 §7.6.1, plus legacy ones). */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-authenticate",
+  "proxy-authorization",
+]);
+
+/**
+ * Whether this runtime's fetch() decodes a compressed response body whatever
+ * the request asked. Node's (undici) does, keeping `Content-Encoding`. Deno's
+ * does not once the request sets `Accept-Encoding`; Bun's does not with
+ * `decompress: false`; on Workers the body is always the decoded form and the
+ * runtime re-encodes by the header. So the header is dropped on Node only.
+ */
+const fetchDecodes = (() => {
+  const global = globalThis as { Deno?: unknown; Bun?: unknown; navigator?: { userAgent?: string } };
+  return !global.Deno && !global.Bun && global.navigator?.userAgent !== "Cloudflare-Workers";
+})();
+
+const FORWARDING = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded"];
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+
+/** The upstream could not be reached (refused, reset, DNS): worth a retry on another replica. */
+class ConnectFailure {
+  readonly cause: unknown;
+  constructor(cause: unknown) {
+    this.cause = cause;
+  }
+}
+
+function parseUpstream(value: unknown, option: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value instanceof URL ? value.href : value as string);
+  } catch {
+    throw new TypeError(`${option} must be an absolute http(s) URL, got ${describe(value)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`${option} must be an http: or https: URL, got ${describe(String(value))}`);
+  }
+  if (url.search || url.hash) throw new TypeError(`${option} must not have a query or fragment, got ${url.href}`);
+  return url;
+}
+
+function validate(options: ProxyOptions, name: string): Required<ProxyOptions> {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${name}: options must be an object, got ${describe(options)}`);
+  }
+  const { trustForwarded = false, timeout = 30_000, rewritePaths = true } = options;
+  if (typeof trustForwarded !== "boolean" && typeof trustForwarded !== "function") {
+    throw new TypeError(`${name}: trustForwarded must be a boolean or a function, got ${describe(trustForwarded)}`);
+  }
+  if (typeof timeout !== "number" || !(timeout > 0)) {
+    throw new TypeError(`${name}: timeout must be a positive number of milliseconds, got ${describe(timeout)}`);
+  }
+  return { trustForwarded, timeout, rewritePaths };
+}
+
+/** A `Forwarded` node: IPv6 in brackets and quoted (RFC 7239 §6). */
+function forwardedNode(address: string | undefined): string {
+  if (address === undefined) return "unknown";
+  return address.includes(":") ? `"[${address}]"` : address;
+}
+
+function quoted(value: string): string {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`;
+}
+
+/**
+ * The path and query the app sees: below the mount prefix already, because
+ * dispatch presents a mounted app its own URL (the prefix is in `context().base`).
+ */
+function pathAndQuery(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const hash = url.indexOf("#", start);
+  return hash < 0 ? url.slice(start) : url.slice(start, hash);
+}
+
+function upstreamHeaders(request: Request, trust: Required<ProxyOptions>["trustForwarded"]): Headers {
+  const headers = new Headers(request.headers);
+  const named = request.headers.get("connection");
+  for (const name of HOP_BY_HOP) headers.delete(name);
+  if (named) { for (const name of named.split(",")) headers.delete(name.trim()); }
+  headers.delete("host");
+  // fetch() would decode a compressed body but keep its Content-Encoding; ask for identity instead.
+  headers.set("accept-encoding", "identity");
+  const ctx = context(request);
+  const trusted = typeof trust === "function" ? trust(ctx.remoteAddr) : trust;
+  if (!trusted) { for (const name of FORWARDING) headers.delete(name); }
+  const client = ctx.remoteAddr?.hostname;
+  const url = new URL(ctx.originalUrl);
+  const proto = url.protocol.slice(0, -1);
+  const host = request.headers.get("host") ?? url.host;
+  const previous = headers.get("x-forwarded-for");
+  headers.set("x-forwarded-for", previous ? `${previous}, ${client ?? "unknown"}` : client ?? "unknown");
+  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", proto);
+  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
+  headers.append("forwarded", `for=${forwardedNode(client)};host=${quoted(host)};proto=${proto}`);
+  return headers;
+}
+
+/** Maps an upstream path to the public one: `/app/x` → `<base>/x` when the upstream lives at `/app`. */
+function publicPath(path: string, upstreamPath: string, base: string): string | undefined {
+  if (upstreamPath === "") return base + path;
+  if (path === upstreamPath) return base || "/";
+  if (path.startsWith(upstreamPath + "/")) return base + path.slice(upstreamPath.length);
+  return undefined;
+}
+
+function rewriteLocation(location: string, upstream: URL, upstreamPath: string, base: string): string {
+  let target: URL;
+  try {
+    target = new URL(location, upstream);
+  } catch {
+    return location;
+  }
+  if (target.origin !== upstream.origin) return location;
+  const path = publicPath(target.pathname, upstreamPath, base);
+  return path === undefined ? location : path + target.search + target.hash;
+}
+
+function rewriteCookie(cookie: string, upstreamPath: string, base: string): string {
+  return cookie.replace(/(;\s*path\s*=\s*)([^;]*)/i, (whole, prefix: string, path: string) => {
+    const mapped = publicPath(path.trim(), upstreamPath, base);
+    return mapped === undefined ? whole : prefix + mapped;
+  });
+}
+
+function responseHeaders(response: Response, upstream: URL, upstreamPath: string, base: string, rewrite: boolean) {
+  const headers = new Headers(response.headers);
+  const named = response.headers.get("connection");
+  for (const name of HOP_BY_HOP) headers.delete(name);
+  if (named) { for (const name of named.split(",")) headers.delete(name.trim()); }
+  if (fetchDecodes) {
+    const encoding = headers.get("content-encoding");
+    if (encoding !== null && encoding.toLowerCase() !== "identity") {
+      // The upstream compressed although we asked for identity, and fetch() decoded it: say so.
+      headers.delete("content-encoding");
+      headers.delete("content-length");
+    }
+  }
+  if (rewrite && (base !== "" || upstreamPath !== "")) {
+    const location = headers.get("location");
+    if (location !== null) headers.set("location", rewriteLocation(location, upstream, upstreamPath, base));
+    const cookies = headers.getSetCookie();
+    if (cookies.length > 0) {
+      headers.delete("set-cookie");
+      for (const cookie of cookies) headers.append("set-cookie", rewriteCookie(cookie, upstreamPath, base));
+    }
+  }
+  return headers;
+}
+
+function plain(status: number, text: string): Response {
+  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/** One attempt: the upstream's Response, a 504, or a ConnectFailure. */
+async function forward(
+  request: Request,
+  upstream: URL,
+  options: Required<ProxyOptions>,
+): Promise<Response | ConnectFailure> {
+  const upstreamPath = upstream.pathname.replace(/\/+$/, "");
+  const target = `${upstream.origin}${upstreamPath}${pathAndQuery(request)}`;
+  const aborter = new AbortController();
+  const clientSignal = context(request).signal;
+  const onClientGone = () => aborter.abort(clientSignal.reason);
+  if (clientSignal.aborted) onClientGone();
+  else clientSignal.addEventListener("abort", onClientGone, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    aborter.abort(new Error("upstream timeout"));
+  }, options.timeout);
+  let response: Response;
+  try {
+    const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
+    response = await fetch(target, {
+      method: request.method,
+      headers: upstreamHeaders(request, options.trustForwarded),
+      body: hasBody ? request.body : null,
+      redirect: "manual",
+      signal: aborter.signal,
+      // @ts-ignore: Bun's option to pass compressed bodies through as they are.
+      decompress: false,
+      // @ts-ignore: `duplex` streams the request body; missing from the DOM types.
+      duplex: "half",
+    });
+  } catch (error) {
+    clearTimeout(timer);
+    clientSignal.removeEventListener("abort", onClientGone);
+    if (timedOut) return plain(504, "Gateway Timeout: the upstream did not answer in time");
+    if (clientSignal.aborted) return plain(499, "Client Closed Request");
+    return new ConnectFailure(error);
+  }
+  clearTimeout(timer);
+  // Headers are in: the client's disconnect still cancels the body through the abort listener.
+  const headers = responseHeaders(response, upstream, upstreamPath, context(request).base, options.rewritePaths);
+  const bodyless = request.method === "HEAD" || response.status === 204 || response.status === 304;
+  const body = bodyless ? null : response.body;
+  if (bodyless) await response.body?.cancel();
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function badGateway(failure: ConnectFailure): Response {
+  const cause = failure.cause instanceof Error ? failure.cause : undefined;
+  const detail = (cause?.cause as { code?: string } | undefined)?.code ?? cause?.name ?? "connection failed";
+  return plain(502, `Bad Gateway: the upstream could not be reached (${detail})`);
+}
+
+/**
+ * A handler that forwards every request to `upstream`, below its path: with
+ * the proxy mounted at `/api` and upstream `http://10.0.0.5:8080/v2`, a request
+ * for `/api/users?page=2` goes to `http://10.0.0.5:8080/v2/users?page=2`
+ * (the path the proxy sees, below its mount, is appended to the upstream's).
+ *
+ * Unreachable upstream → 502; no response headers within `timeout` → 504.
+ *
+ * @example Mount an upstream under /api
+ * ```ts
+ * import { mount, proxy } from "@fetchkit/core";
+ * const app = mount({ "/api": proxy("http://127.0.0.1:9000", { timeout: 10_000 }) });
+ * ```
+ */
+export function proxy(upstream: string | URL, options: ProxyOptions = {}): Handler {
+  const target = parseUpstream(upstream, "proxy: upstream");
+  const settings = validate(options, "proxy");
+  return async (request) => {
+    const result = await forward(request, target, settings);
+    return result instanceof ConnectFailure ? badGateway(result) : result;
+  };
+}
+
+/**
+ * Round-robin over replicas. When a replica cannot be reached, an idempotent
+ * request without a body (GET, HEAD, OPTIONS, DELETE…) is retried once on the
+ * next replica; anything else answers 502.
+ *
+ * @example POSTs to the primary, the rest to the replicas
+ * ```ts
+ * import { balance, proxy } from "@fetchkit/core";
+ * const primary = proxy("http://10.0.0.1:8080");
+ * const replicas = balance(["http://10.0.0.2:8080", "http://10.0.0.3:8080"]);
+ * const app = (request: Request) => request.method === "POST" ? primary(request) : replicas(request);
+ * ```
+ */
+export function balance(upstreams: readonly (string | URL)[], options: ProxyOptions = {}): Handler {
+  if (!Array.isArray(upstreams) || upstreams.length === 0) {
+    throw new TypeError(`balance: upstreams must be a non-empty array of URLs, got ${describe(upstreams)}`);
+  }
+  const targets = upstreams.map((upstream, index) => parseUpstream(upstream, `balance: upstreams[${index}]`));
+  const settings = validate(options, "balance");
+  let next = 0;
+  return async (request) => {
+    const first = next;
+    next = (next + 1) % targets.length;
+    const result = await forward(request, targets[first], settings);
+    if (!(result instanceof ConnectFailure)) return result;
+    if (targets.length > 1 && IDEMPOTENT.has(request.method) && request.body === null) {
+      const retry = await forward(request, targets[(first + 1) % targets.length], settings);
+      if (!(retry instanceof ConnectFailure)) return retry;
+      return badGateway(retry);
+    }
+    return badGateway(result);
+  };
+}
