@@ -1,8 +1,15 @@
+#!/usr/bin/env node
 /**
- * The fetchkit CLI (placeholder until the serve issue lands): serves a hello page.
+ * The fetchkit command: serves a module's default export (a handler or an
+ * object with `fetch`), a directory, or the bundled example site.
+ *
+ *   node serve.ts [module] [--port N] [--host H] [--static DIR] [--workers N] [--watch]
+ *   deno run -A serve.ts …      bun run serve.ts …      (--help lists every option)
  *
  * @module
  */
-import { serve } from "./mod.ts";
+import { runServeCli } from "./src/serve/cli.ts";
+import { args, exit } from "./src/serve/process.ts";
 
-await serve(() => new Response("fetchkit example site\n", { headers: { "content-type": "text/plain" } }));
+const code = await runServeCli(args());
+if (code !== undefined) exit(code);

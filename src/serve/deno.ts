@@ -3,11 +3,15 @@
  *
  * @module
  */
-import { bindContext } from "../context.ts";
+import { bindContext, type ContextInit } from "../context.ts";
+import { closeWhenDraining, invoke } from "./invoke.ts";
+import { guardBody } from "./guard_body.ts";
+import { defaultLimits, headSize, limitResponse } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
 
 interface DenoServeInfo {
   remoteAddr: { hostname: string; port: number };
+  completed?: Promise<void>;
 }
 interface DenoHttpServer {
   addr: { port: number };
@@ -21,20 +25,74 @@ interface DenoGlobal {
   ): DenoHttpServer;
 }
 
+/**
+ * The client-disconnect signal. Deno's own `request.signal` also aborts after
+ * a *successful* response (its legacy behaviour), which would cancel work a
+ * handler left running on purpose; `info.completed` rejects only when the
+ * response could not be delivered.
+ */
+function disconnectSignal(info: DenoServeInfo, request: Request): AbortSignal {
+  const completed = info.completed;
+  if (!completed) return request.signal;
+  const controller = new AbortController();
+  const abort = (reason: unknown) => controller.abort(reason);
+  // Delivering the response failed (the client left while the body streamed).
+  completed.catch(abort);
+  // The client left before the handler answered: request.signal aborts while
+  // `completed` is still pending. The same abort after a success finds
+  // `completed` settled, and is ignored.
+  request.signal.addEventListener("abort", () => {
+    let settled = false;
+    completed.then(() => (settled = true), () => (settled = true));
+    setTimeout(() => settled || abort(request.signal.reason), 0);
+  }, { once: true });
+  return controller.signal;
+}
+
 /** Serves with `Deno.serve`. */
 export function serveDeno(input: AdapterInput): AdapterServer {
   const Deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
-  const { handler, track } = input;
+  const { handler, track, limits } = input;
+  // Measuring the head means walking every header of every request, a real
+  // cost on Deno's hot path; Deno itself refuses heads over ~64 KiB (with 400).
+  // So the 431 check runs when a limit was set explicitly, not for the default.
+  const maxHead = limits.maxHeaderSize;
+  const checkHead = maxHead !== defaultLimits.maxHeaderSize;
+  let draining = false;
+  const isDraining = () => draining;
   const server = Deno.serve(
-    { port: input.port, hostname: input.hostname, onListen() {}, ...input.native },
+    {
+      port: input.port,
+      hostname: input.hostname,
+      reusePort: input.reusePort,
+      onListen() {},
+      ...input.native,
+    },
     (request, info) => {
-      bindContext(request, {
-        remoteAddr: { hostname: info.remoteAddr.hostname, port: info.remoteAddr.port },
+      const init: ContextInit = {
+        remoteAddr: info.remoteAddr,
         runtimeArgs: [info],
         waitUntil: track,
-      });
-      return handler(request);
+        signal: () => disconnectSignal(info, request),
+      };
+      if (checkHead && headSize(request) > maxHead) return limitResponse(431);
+      if (request.method === "GET" || request.method === "HEAD" || request.body === null) {
+        bindContext(request, init);
+        const result = invoke(handler, request);
+        // Synchronous and not draining: the hot path stays free of promises.
+        return result instanceof Response && !draining ? result : closeWhenDraining(result, isDraining);
+      }
+      return closeWhenDraining(guardBody(handler, request, init, limits), isDraining);
     },
   );
-  return { port: server.addr.port, runtime: "deno", close: () => server.shutdown() };
+  return {
+    port: server.addr.port,
+    runtime: "deno",
+    close: () => {
+      draining = true;
+      return server.shutdown();
+    },
+    // Deno has no API to cut open connections; the process exit does it.
+    forceClose: () => Promise.resolve(),
+  };
 }

@@ -2,129 +2,280 @@
  * Node adapter: `node:http` with a Fetch bridge of our own (IncomingMessage to
  * Request, Response to ServerResponse), streaming both ways with backpressure.
  *
+ * Why our own bridge: it is the hot path of every request on Node, so it does
+ * only what a Fetch handler can observe. The Request gets its headers in one
+ * pass over `rawHeaders` and no AbortSignal of its own (undici's signal
+ * following is the single most expensive part of constructing a Request); the
+ * disconnect signal is `context(request).signal`, created on first use.
+ *
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { bindContext } from "../context.ts";
-import type { Handler } from "../handler.ts";
+import { invoke } from "./invoke.ts";
+import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
+
+/** A Host header we can put in a URL as is (name or IP literal, optional port). */
+const SAFE_HOST = /^(?:[\w.-]+|\[[\da-fA-F:.]+\])(?::\d{1,5})?$/;
+
+interface NodeState {
+  input: AdapterInput;
+  /** `host:port` for requests without a Host header. */
+  host: string;
+  draining: boolean;
+  /** Responses being written, told to close their connection when draining starts. */
+  active: Set<ServerResponse>;
+  server: ReturnType<typeof createServer>;
+}
 
 /** Serves with `node:http`. */
 export function serveNode(input: AdapterInput): Promise<AdapterServer> {
-  const server = createServer((req, res) => void respond(input, req, res));
+  const { limits } = input;
+  const server = createServer({
+    maxHeaderSize: limits.maxHeaderSize,
+    requestTimeout: limits.requestTimeout,
+    headersTimeout: limits.requestTimeout,
+    keepAliveTimeout: limits.idleTimeout,
+    // Node checks the two timeouts above only this often (30 s by default).
+    connectionsCheckingInterval: Math.max(250, Math.min(30_000, limits.requestTimeout / 4)),
+  });
+  const state: NodeState = { input, host: "", draining: false, active: new Set(), server };
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => void respond(state, req, res));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(input.port, input.hostname, () => {
+    // Workers on Node share the port through node:cluster, so no reusePort here.
+    server.listen({ port: input.port, host: input.hostname }, () => {
       server.off("error", reject);
+      const port = (server.address() as AddressInfo).port;
+      state.host = `${input.hostname.includes(":") ? `[${input.hostname}]` : input.hostname}:${port}`;
       resolve({
-        port: (server.address() as AddressInfo).port,
+        port,
         runtime: "node",
         close: () =>
           new Promise<void>((done) => {
+            state.draining = true;
+            // Mid-response connections are answered with `Connection: close` (or
+            // closed once their response ends); idle ones are closed now.
+            for (const res of state.active) if (!res.headersSent) res.shouldKeepAlive = false;
             server.close(() => done());
             server.closeIdleConnections();
           }),
+        forceClose: () => Promise.resolve(server.closeAllConnections()),
       });
     });
   });
 }
 
-/** Builds the Fetch Request for a Node request; `undefined` when its URL is unusable. */
-export function toRequest(req: IncomingMessage, signal: AbortSignal, fallbackHost: string): Request | undefined {
-  const host = req.headers.host ?? fallbackHost;
+/** Builds the Fetch Request for a Node request; `undefined` when its URL or Host is unusable. */
+export function toRequest(
+  req: IncomingMessage,
+  fallbackHost: string,
+  guard: BodyGuard | undefined,
+): Request | undefined {
+  const raw = req.rawHeaders;
+  const headers = new Headers();
+  let host: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (host === undefined && name.length === 4 && name.toLowerCase() === "host") host = raw[i + 1];
+    headers.append(name, raw[i + 1]);
+  }
+  const target = req.url ?? "/";
   let url: string;
+  if (target.charCodeAt(0) === 47 /* / */) {
+    if (host === undefined) host = fallbackHost;
+    else if (!SAFE_HOST.test(host)) return undefined;
+    url = `http://${host}${target}`;
+  } else if (/^https?:\/\//i.test(target)) {
+    url = target; // absolute-form (a proxy request)
+  } else {
+    return undefined;
+  }
+  const method = req.method ?? "GET";
   try {
-    url = new URL(req.url ?? "/", `http://${host}`).href;
+    // A GET gets the smallest init undici accepts: every key costs on this path.
+    if (guard === undefined && method === "GET") return new Request(url, { headers });
+    return new Request(url, {
+      method,
+      headers,
+      body: guard ? readableFrom(req, guard) : null,
+      // @ts-ignore: `duplex` is required by Node's fetch for streaming bodies but missing from the DOM types.
+      duplex: "half",
+    });
   } catch {
     return undefined;
   }
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(url, {
-    method,
-    headers,
-    body: hasBody ? readableFrom(req) : null,
-    signal,
-    // @ts-ignore: `duplex` is required by Node's fetch for streaming bodies but missing from the DOM types.
-    duplex: "half",
-  });
 }
 
-/** A byte stream over a Node readable, pulling only when the consumer wants more. */
-function readableFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
+/** A byte stream over a Node readable, pulling only when the consumer wants more, counted by the guard. */
+function readableFrom(req: IncomingMessage, guard: BodyGuard): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      req.on("data", (chunk: Uint8Array) => {
+      guard.onRefuse = () => {
+        controller.error(new Error(`request body refused (${guard.refused})`));
+        req.pause();
+      };
+      req.on("data", (chunk: Buffer) => {
+        if (!guard.count(chunk.byteLength)) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) req.pause();
       });
-      req.once("end", () => controller.close());
-      req.once("error", (error) => controller.error(error));
+      req.once("end", () => {
+        guard.done();
+        if (!guard.refused) controller.close();
+      });
+      req.once("error", (error) => {
+        guard.done();
+        if (!guard.refused) controller.error(error);
+      });
     },
     pull() {
-      req.resume();
+      if (!guard.refused) req.resume();
     },
     cancel() {
-      req.destroy();
+      guard.done();
+      req.resume(); // drain what is left so the connection stays usable
     },
-  }, { highWaterMark: 16 * 1024, size: (chunk) => chunk.byteLength });
+  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
 }
 
-async function respond(input: AdapterInput, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const aborter = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) aborter.abort(new Error("client disconnected"));
-  });
-  const request = toRequest(req, aborter.signal, `${input.hostname}:${input.port}`);
-  if (!request) {
-    res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Bad Request: invalid URL or Host\n");
+function hasBody(req: IncomingMessage): boolean {
+  const method = req.method;
+  if (method === "GET" || method === "HEAD") return false;
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+async function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
+  const { input } = state;
+  const { limits } = input;
+  let guard: BodyGuard | undefined;
+  if (hasBody(req)) {
+    const declared = Number(req.headers["content-length"]);
+    if (declared > limits.maxBodySize) return refuse(req, res, 413);
+    guard = new BodyGuard(limits.maxBodySize);
+  }
+  const request = toRequest(req, state.host, guard);
+  if (request === undefined) {
+    res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+    res.end("Bad Request: invalid URL or Host\n");
     return;
   }
   bindContext(request, {
-    remoteAddr: req.socket.remoteAddress
-      ? { hostname: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 }
-      : undefined,
+    remoteAddr: () =>
+      req.socket.remoteAddress ? { hostname: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 } : undefined,
     runtimeArgs: [{ incoming: req, outgoing: res }],
     waitUntil: input.track,
-    signal: aborter.signal,
+    signal: () => disconnectSignal(res),
   });
-  await writeResponse(await callHandler(input.handler, request), res, aborter.signal);
+  state.active.add(res);
+  if (state.draining) res.shouldKeepAlive = false;
+  try {
+    const result = invoke(input.handler, request, guard);
+    await writeResponse(result instanceof Response ? result : await result, req, res);
+  } finally {
+    state.active.delete(res);
+    // A keep-alive response that began before draining leaves an idle connection: close it.
+    if (state.draining) {
+      const closeIdle = () => setImmediate(() => state.server.closeIdleConnections());
+      if (res.writableFinished) closeIdle();
+      else res.once("finish", closeIdle);
+    }
+  }
 }
 
-async function callHandler(handler: Handler, request: Request): Promise<Response> {
-  try {
-    const response = await handler(request);
-    if (response instanceof Response) return response;
-    console.error(new TypeError(`handler returned ${typeof response}, not a Response`));
-  } catch (error) {
-    console.error(error);
-  }
-  return new Response("Internal Server Error\n", { status: 500, headers: { "content-type": "text/plain" } });
+function refuse(req: IncomingMessage, res: ServerResponse, status: 413) {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+  res.end("Content Too Large: the request body exceeds the server's limit\n");
+  req.resume();
 }
+
+function disconnectSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  if (res.closed) {
+    if (!res.writableFinished) controller.abort(new Error("client disconnected"));
+  } else {
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort(new Error("client disconnected"));
+    });
+  }
+  return controller.signal;
+}
+
+function flatHeaders(headers: Headers): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of headers) flat.push(name, value);
+  return flat;
+}
+
+const NOT_YET_VALUE = Symbol("not yet");
+/** Settled already, so `Promise.race([read, NOT_YET])` tells whether the read was. */
+const NOT_YET = Promise.resolve(NOT_YET_VALUE);
 
 /** Writes a Fetch Response to a Node ServerResponse, streaming the body with backpressure. */
-export async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
-  const head: string[] = [];
-  for (const [name, value] of response.headers) head.push(name, value);
-  res.writeHead(response.status, response.statusText || undefined, head);
+export async function writeResponse(
+  response: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
+  const head = flatHeaders(response.headers);
   const body = response.body;
-  if (body === null || res.req.method === "HEAD") {
+  if (body === null || req.method === "HEAD") {
+    res.writeHead(response.status, response.statusText || undefined, head);
     res.end();
-    await body?.cancel();
+    if (body) await body.cancel().catch(() => {});
     return;
   }
   const reader = body.getReader();
-  const stop = () => void reader.cancel(signal.reason).catch(() => {});
-  signal.addEventListener("abort", stop, { once: true });
+  let step: ReadableStreamReadResult<Uint8Array>;
   try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) {
+    step = await reader.read();
+  } catch (error) {
+    console.error(error);
+    res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
+    return;
+  }
+  if (step.done) {
+    res.writeHead(response.status, response.statusText || undefined, head);
+    res.end();
+    return;
+  }
+  // A body made from a string or bytes is one chunk and an already-closed
+  // stream: if the next read is settled at once, send it whole with a
+  // Content-Length (one buffer, no chunked framing). A real stream is not
+  // held back: whatever is pending, the first chunk goes out now.
+  const next = reader.read();
+  const settled = await Promise.race([next, NOT_YET]);
+  if (settled !== NOT_YET_VALUE && (settled as ReadableStreamReadResult<Uint8Array>).done) {
+    if (!response.headers.has("content-length")) head.push("content-length", String(step.value.byteLength));
+    res.writeHead(response.status, response.statusText || undefined, head);
+    res.end(step.value);
+    return;
+  }
+  res.writeHead(response.status, response.statusText || undefined, head);
+  res.write(step.value);
+  try {
+    step = await next;
+  } catch (error) {
+    console.error(error);
+    res.destroy();
+    return;
+  }
+  let closed = false;
+  const onClose = () => {
+    closed = true;
+    void reader.cancel(new Error("client disconnected")).catch(() => {});
+  };
+  res.once("close", onClose);
+  try {
+    while (!step.done) {
+      if (!res.write(step.value) && !closed) {
         await new Promise<void>((resume) => {
           const go = () => {
             res.off("drain", go);
@@ -133,15 +284,16 @@ export async function writeResponse(response: Response, res: ServerResponse, sig
           };
           res.on("drain", go).on("close", go);
         });
-        if (signal.aborted) return;
       }
+      if (closed) return;
+      step = await reader.read();
     }
     res.end();
   } catch (error) {
     // The headers are out: the only honest signal left is closing the connection.
-    if (!signal.aborted) console.error(error);
+    if (!closed) console.error(error);
     res.destroy();
   } finally {
-    signal.removeEventListener("abort", stop);
+    res.off("close", onClose);
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Handler } from "../handler.ts";
+import type { Limits } from "./limits.ts";
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
@@ -15,6 +16,20 @@ export interface ServeOptions {
   onListen?: (addresses: URL[]) => void;
   /** Aborting this signal shuts the server down gracefully. */
   signal?: AbortSignal;
+  /**
+   * Stop gracefully on SIGINT and SIGTERM, run the shutdown hooks, then exit
+   * the process with code 0; a second signal forces the exit. Default `true`.
+   */
+  handleSignals?: boolean;
+  /** Milliseconds a graceful shutdown waits for in-flight requests before cutting them. Default 10 000. */
+  shutdownDeadline?: number;
+  /**
+   * Processes serving the same port: a number, or `"auto"` for one per core.
+   * SO_REUSEPORT on Deno and Bun, `node:cluster` on Node. Default 1.
+   */
+  workers?: number | "auto";
+  /** Request limits; see {@linkcode Limits} for the defaults. */
+  limits?: Partial<Limits>;
   /**
    * Options handed unchanged to the runtime's own server, for what fetchkit does
    * not abstract (for example Bun's `websocket` handlers).
@@ -32,7 +47,9 @@ export interface Server {
   readonly port: number;
   /** Which adapter is serving. */
   readonly runtime: "deno" | "bun" | "node";
-  /** Stops accepting, lets in-flight requests finish, then closes. */
+  /** How many processes serve the port (1 unless `workers` was given). */
+  readonly workers: number;
+  /** Stops accepting, lets in-flight requests finish (up to the deadline), then closes. */
   shutdown(): Promise<void>;
   /** Resolves once the server has stopped. */
   readonly finished: Promise<void>;
@@ -45,6 +62,9 @@ export interface AdapterInput {
   handler: Handler;
   port: number;
   hostname: string;
+  limits: Limits;
+  /** Bind with SO_REUSEPORT (a worker of a multi-process server). */
+  reusePort: boolean;
   native: Record<string, unknown>;
   /** Tracks background work so shutdown can wait for it. */
   track(promise: Promise<unknown>): void;
@@ -54,6 +74,8 @@ export interface AdapterInput {
 export interface AdapterServer {
   port: number;
   runtime: Server["runtime"];
-  /** Stop accepting and finish in-flight requests. */
+  /** Stop accepting; in-flight requests finish, keep-alive connections are told to close. */
   close(): Promise<void>;
+  /** Cut whatever is still open. */
+  forceClose(): Promise<void>;
 }

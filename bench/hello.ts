@@ -1,0 +1,47 @@
+/**
+ * Issue 4's serving cost: hello world through `serve()` + a 3-entry `mount`
+ * vs the bare runtime server (Deno.serve, Bun.serve, raw node:http) and vs a
+ * Hono app, in the same run, on each runtime. Targets: ≥ 0.97 of bare on Deno
+ * and Bun, ≥ 0.90 of raw node:http on Node, and ≥ Hono's figure.
+ *
+ * Then `workers: 2` vs 1, both allowed both cores (wrk shares core 1 with
+ * them, so on a 2-core machine this is reported, not targeted).
+ *
+ * Run: node bench/hello.ts   (BENCH_RUNTIMES=deno,bun BENCH_SECONDS=5 BENCH_ROUNDS=3)
+ */
+import { compare, type CompareRow, report, runOn, selectedRuntimes, type Target } from "./_lib/bench.ts";
+
+const tables: Record<string, CompareRow[]> = {};
+const targets: Target[] = [];
+for (const runtime of selectedRuntimes(["deno", "bun", "node"])) {
+  const rows = await compare([
+    { name: `${runtime}: bare server`, command: runOn(runtime, "bench/servers/bare.ts") },
+    { name: `${runtime}: serve(mount(3 entries))`, command: runOn(runtime, "bench/hello_server.ts", "fetchkit") },
+    {
+      name: `${runtime}: hono${runtime === "node" ? " (on fetchkit's node bridge)" : ""}`,
+      command: runOn(runtime, "bench/hello_server.ts", "hono"),
+    },
+  ]);
+  tables[runtime] = rows;
+  targets.push({ label: `${runtime} serve+mount vs bare`, ratio: rows[1].ratio, min: runtime === "node" ? 0.9 : 0.97 });
+  targets.push({
+    label: `${runtime} serve+mount vs hono`,
+    ratio: rows[1].requestsPerSec / rows[2].requestsPerSec,
+    min: 1,
+  });
+
+  const multi = await compare([
+    {
+      name: `${runtime}: workers 1 (cores 0,1)`,
+      command: runOn(runtime, "bench/hello_server.ts", "fetchkit"),
+      cpus: "0,1",
+    },
+    {
+      name: `${runtime}: workers 2 (cores 0,1)`,
+      command: runOn(runtime, "bench/hello_server.ts", "fetchkit-w2"),
+      cpus: "0,1",
+    },
+  ]);
+  tables[`${runtime} workers`] = multi;
+}
+report("hello", tables, targets);

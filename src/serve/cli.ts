@@ -1,0 +1,130 @@
+/**
+ * The `serve.ts` command: parse, find the handler, serve. Kept to a few small
+ * imports so the command starts fast; the static file server and the example
+ * site are imported only when asked for.
+ *
+ * @module
+ */
+import type { Handler } from "../handler.ts";
+import { type CliOptions, parseServeArgs, USAGE, UsageError } from "./cli_args.ts";
+import { findHandler, type Found } from "./find_handler.ts";
+import { cwd, env, onStdinClosed } from "./process.ts";
+import { serve } from "./serve.ts";
+
+/** The example site `serve.ts` serves when given no module. */
+const SITE = new URL("../../examples/site/app.ts", import.meta.url);
+
+/** What `serve.ts` serves when even the example site is not there (a published package). */
+const builtinPage: Handler = () =>
+  new Response(
+    `<!doctype html><meta charset="utf-8"><title>fetchkit</title>
+<h1>fetchkit</h1><p>It works. Serve your own app with <code>serve.ts app.ts</code>; see <code>--help</code>.</p>\n`,
+    { headers: { "content-type": "text/html; charset=utf-8" } },
+  );
+
+/** A path on the command line as a file URL (relative to the working directory). */
+export function fileUrl(path: string, base: string = cwd()): URL {
+  const url = new URL("file:///");
+  url.pathname = path.startsWith("/") ? path : `${base.replace(/\/$/, "")}/${path}`;
+  return url;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+function notFound(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === "ERR_MODULE_NOT_FOUND" || (error as Error)?.name === "NotFound" ||
+    /cannot find module|module not found/i.test(firstLine(error));
+}
+
+async function importModule(specifier: string): Promise<Found> {
+  const url = fileUrl(specifier);
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = await import(url.href);
+  } catch (error) {
+    return { error: notFound(error) ? `cannot find ${specifier}` : `cannot import ${specifier}: ${firstLine(error)}` };
+  }
+  return findHandler(namespace, specifier);
+}
+
+async function exampleSite(): Promise<Handler> {
+  try {
+    const found = findHandler(await import(SITE.href), "examples/site/app.ts");
+    if (found.handler) return found.handler;
+    console.error(`serve.ts: ${found.error}; serving the built-in page`);
+  } catch (error) {
+    if (!notFound(error)) throw error;
+  }
+  return builtinPage;
+}
+
+async function staticFiles(dir: string): Promise<Found> {
+  const { stat } = await import("node:fs/promises");
+  try {
+    if (!(await stat(dir)).isDirectory()) return { error: `--static ${dir} is not a directory` };
+  } catch {
+    return { error: `--static ${dir}: no such directory` };
+  }
+  const { serveStatic } = await import("../static/mod.ts");
+  return { handler: serveStatic(dir, { listing: true, fallthrough: false }) };
+}
+
+/** Builds the handler the options ask for. */
+export async function loadApp(options: CliOptions): Promise<Found> {
+  if (options.static !== undefined) {
+    const files = await staticFiles(options.static);
+    if (options.module === undefined || files.error) return files;
+    const app = await importModule(options.module);
+    if (app.error !== undefined) return app;
+    const [{ cascade }, { serveStatic }] = await Promise.all([
+      import("../dispatch/cascade.ts"),
+      import("../static/mod.ts"),
+    ]);
+    return { handler: cascade(serveStatic(options.static, { fallthrough: true }), app.handler) };
+  }
+  if (options.module !== undefined) return await importModule(options.module);
+  return { handler: await exampleSite() };
+}
+
+/**
+ * Runs the command; resolves to an exit code when it is done at once (help,
+ * usage error, a module without handler) and to `undefined` while serving.
+ *
+ * @example
+ * ```ts
+ * import { runServeCli } from "@fetchkit/core";
+ * const code = await runServeCli(["--help"]); // prints the usage, 0
+ * ```
+ */
+export async function runServeCli(argv: readonly string[]): Promise<number | undefined> {
+  let options: CliOptions;
+  try {
+    options = parseServeArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`serve.ts: ${error.message} (see serve.ts --help)`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (options.watch && env("FETCHKIT_WATCHING") === undefined) {
+    return await (await import("./watch.ts")).watch(argv, options);
+  }
+  const found = await loadApp(options);
+  if (found.error !== undefined) {
+    console.error(`serve.ts: ${found.error}`);
+    return 2;
+  }
+  await serve(found.handler, { port: options.port, hostname: options.host, workers: options.workers });
+  // Under `--watch` the supervisor holds our stdin: when it goes, so do we.
+  if (env("FETCHKIT_WATCHING") !== undefined) {
+    const { stopProcess } = await import("./shutdown.ts");
+    onStdinClosed(() => stopProcess("watch supervisor gone"));
+  }
+  return undefined;
+}

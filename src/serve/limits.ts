@@ -1,0 +1,189 @@
+/**
+ * Request limits, enforced the same way on every runtime: a body is counted as
+ * it streams (never buffered to be measured), so a client announcing nothing
+ * and sending forever is stopped at the limit just like one that announces a
+ * large `Content-Length`.
+ *
+ * @module
+ */
+import { describe } from "../internal/describe.ts";
+
+/** Request limits of {@linkcode serve}. */
+export interface Limits {
+  /** Largest request body in bytes; more is answered 413. Default 16 MiB. */
+  maxBodySize: number;
+  /** Largest request head (request line and headers) in bytes; more is answered 431. Default 16 KiB. */
+  maxHeaderSize: number;
+  /** Milliseconds to receive a whole request (head and body); slower is answered 408. Default 30 000. */
+  requestTimeout: number;
+  /** Milliseconds a keep-alive connection may sit idle between requests. Default 10 000. */
+  idleTimeout: number;
+}
+
+/** The defaults of {@linkcode Limits}. */
+export const defaultLimits: Readonly<Limits> = Object.freeze({
+  maxBodySize: 16 * 1024 * 1024,
+  maxHeaderSize: 16 * 1024,
+  requestTimeout: 30_000,
+  idleTimeout: 10_000,
+});
+
+/** Validates and completes limits; a bad value is a TypeError naming it. */
+export function resolveLimits(given: Partial<Limits> | undefined): Limits {
+  if (given === undefined) return { ...defaultLimits };
+  if (given === null || typeof given !== "object") {
+    throw new TypeError(`serve: limits must be an object, got ${describe(given)}`);
+  }
+  const limits = { ...defaultLimits };
+  for (const [name, value] of Object.entries(given)) {
+    if (!(name in defaultLimits)) {
+      throw new TypeError(`serve: unknown limit "${name}" (known: ${Object.keys(defaultLimits).join(", ")})`);
+    }
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+      throw new TypeError(`serve: limits.${name} must be a positive number, got ${describe(value)}`);
+    }
+    limits[name as keyof Limits] = value;
+  }
+  return limits;
+}
+
+/** Why a request was refused before or while its body was read. */
+export type LimitStatus = 408 | 413 | 431;
+
+const reasons: Record<LimitStatus, string> = {
+  408: "Request Timeout: the request was not received in time",
+  413: "Content Too Large: the request body exceeds the server's limit",
+  431: "Request Header Fields Too Large",
+};
+
+/** The answer to a request refused by a limit; the connection is closed after it. */
+export function limitResponse(status: LimitStatus): Response {
+  return new Response(`${reasons[status]}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
+  });
+}
+
+/**
+ * The size of a request's head as the client sent it, near enough: method,
+ * target, and each header line. Used where the runtime does not enforce a
+ * header limit of its own.
+ */
+export function headSize(request: Request): number {
+  let size = request.method.length + request.url.length + 12;
+  for (const [name, value] of request.headers) size += name.length + value.length + 4;
+  return size;
+}
+
+/**
+ * A body stream counting bytes as they pass: errors the stream (and records the
+ * status) once `maxBodySize` is exceeded or the body is not complete within
+ * `deadline` (epoch ms). `state.refused` tells the adapter to answer 413/408.
+ */
+export class BodyGuard {
+  /** Set once a limit refused the body. */
+  refused: LimitStatus | undefined = undefined;
+  #received = 0;
+  #max: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Called once when a limit refuses the body (the stream's owner stops reading). */
+  onRefuse: ((status: LimitStatus) => void) | undefined = undefined;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Counts a chunk; false once the limit is exceeded. */
+  count(bytes: number): boolean {
+    this.#received += bytes;
+    if (this.#received > this.#max) {
+      this.refuse(413);
+      return false;
+    }
+    return true;
+  }
+
+  /** Starts the clock for the rest of the body. */
+  startTimer(ms: number): void {
+    const timer = setTimeout(() => this.refuse(408), ms);
+    unref(timer);
+    this.#timer = timer;
+  }
+
+  /** The body ended (or was abandoned): stop the clock. */
+  done(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Records the refusal once. */
+  refuse(status: LimitStatus): void {
+    if (this.refused !== undefined) return;
+    this.refused = status;
+    this.done();
+    this.onRefuse?.(status);
+  }
+}
+
+/** Lets a timer not keep the process alive (Node and Bun timers are objects, Deno's are numbers). */
+export function unref(timer: unknown): void {
+  if (typeof timer === "object" && timer !== null && "unref" in timer) (timer as { unref(): void }).unref();
+  else {
+    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
+    if (typeof timer === "number") deno?.unrefTimer?.(timer);
+  }
+}
+
+/** The error a limited body stream fails with. */
+export class LimitError extends Error {
+  /** 408 or 413. */
+  readonly status: LimitStatus;
+  constructor(status: LimitStatus) {
+    super(reasons[status]);
+    this.name = "LimitError";
+    this.status = status;
+  }
+}
+
+/**
+ * Wraps a runtime's body stream with a {@linkcode BodyGuard}: counts bytes,
+ * fails the stream with a {@linkcode LimitError} at the limit or the deadline.
+ */
+export function guardStream(source: ReadableStream<Uint8Array>, guard: BodyGuard): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let fail: ((error: unknown) => void) | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let failed = false;
+      fail = (error) => {
+        if (failed) return;
+        failed = true;
+        controller.error(error);
+        void reader.cancel(error).catch(() => {});
+      };
+      guard.onRefuse = (status) => fail!(new LimitError(status));
+    },
+    async pull(controller) {
+      if (guard.refused) return fail!(new LimitError(guard.refused));
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        guard.done();
+        return fail!(guard.refused ? new LimitError(guard.refused) : error);
+      }
+      if (guard.refused) return fail!(new LimitError(guard.refused));
+      if (result.done) {
+        guard.done();
+        return controller.close();
+      }
+      if (!guard.count(result.value.byteLength)) return fail!(new LimitError(413));
+      controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      guard.done();
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
