@@ -126,6 +126,18 @@ test("profile: per-route statistics keyed by method and declared route, never th
   }
 });
 
+test("profile: distinct methods are capped, so clients cannot grow its memory", async () => {
+  const profiler = profile({ mode: "production" });
+  const app = profiler(hello);
+  for (let i = 0; i < 100; i++) await app(new Request("http://localhost/", { method: `M${i}` }));
+  await app(get("/"));
+  const routes = profiler.snapshot().routes;
+  assert.equal(routes.length, 16 + 2, routes.map((r) => r.method).join());
+  assert.equal(routes.find((r) => r.method === "(other)")?.count, 100 - 16);
+  assert.equal(routes.find((r) => r.method === "GET")?.count, 1);
+  assert.equal(profiler.snapshot().requests, 101);
+}, { skip: ["bun", "workerd"] }); // their Request accepts standard methods only
+
 test("profile: Server-Timing on every response, even immutable ones", async () => {
   const profiler = profile({ mode: "production" });
   const plain = await profiler(hello)(get("/"));
@@ -397,7 +409,7 @@ test("errors: custom 404 and 500 handlers", async () => {
 
 test("errors: an error while streaming is logged and the stream errors (no second response)", async () => {
   const logged: string[] = [];
-  const app = errors({ mode: "production", log: (m) => logged.push(m) })(() =>
+  const failing = () =>
     new Response(
       new ReadableStream({
         pull(controller) {
@@ -405,19 +417,27 @@ test("errors: an error while streaming is logged and the stream errors (no secon
           controller.error(new Error("disk vanished"));
         },
       }),
-    )
-  );
+    );
+  const app = errors({ mode: "production", watchBodies: true, log: (m) => logged.push(m) })(failing);
   const response = await app(get("/"));
   assert.equal(response.status, 200);
   await assert.rejects(response.text());
   assert.equal(logged.length, 1);
   assert.match(logged[0], /^\[[0-9a-f]{12}\] GET http:\/\/localhost\/: error while streaming the body/);
   assert.match(logged[0], /disk vanished/);
+  // Watching is on by default in development only: in production the app's Response is passed on as it is,
+  // so the runtime keeps its fast path for the body.
+  const plainResponse = new Response("fast");
+  assert.equal(await errors({ mode: "production" })(() => plainResponse)(get("/")), plainResponse);
+  const watched = await errors({ mode: "development", log: (m) => logged.push(m) })(failing)(get("/"));
+  await assert.rejects(watched.text());
+  assert.equal(logged.length, 2);
 });
 
 test("errors: bad options are TypeErrors", () => {
   assert.throws(() => errors({ notFound: "404.html" as never }), { name: "TypeError", message: /errors: notFound/ });
   assert.throws(() => errors({ mode: "staging" as never }), { name: "TypeError", message: /errors: mode/ });
+  assert.throws(() => errors({ watchBodies: "yes" as never }), { name: "TypeError", message: /errors: watchBodies/ });
 });
 
 test("stack: V8 and Bun frame lines parse, runtime internals are not the user's", () => {

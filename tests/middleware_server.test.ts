@@ -101,6 +101,19 @@ test("proxy: hop-by-hop headers are removed both ways, including those named in 
   });
 });
 
+test("proxy: a sloppy Connection header (empty items, not field names) is no 500", async () => {
+  await withServer(echo, async (upstream) => {
+    await withServer(proxy(upstream), async (front) => {
+      const raw = await rawGet(new URL("/h", front), {
+        connection: "keep-alive, , x-private, not a name",
+        "x-private": "1",
+      });
+      assert.equal(raw.status, 200);
+      assert.equal(JSON.parse(raw.body).headers["x-private"], undefined);
+    });
+  });
+});
+
 test("proxy: X-Forwarded-* and Forwarded set afresh, or appended when trusted", async () => {
   await withServer(echo, async (upstream) => {
     const spoofed = { "x-forwarded-for": "6.6.6.6", "x-forwarded-host": "evil", forwarded: "for=6.6.6.6" };
@@ -353,7 +366,7 @@ test("logger: the client's address comes from serve", async () => {
 
 test("errors: a body failing mid-stream closes the connection, logged once, no second response", async () => {
   const logged: string[] = [];
-  const app = errors({ mode: "production", log: (m) => logged.push(m) })(() => {
+  const app = errors({ mode: "production", watchBodies: true, log: (m) => logged.push(m) })(() => {
     let sent = 0;
     return new Response(
       new ReadableStream({

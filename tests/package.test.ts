@@ -26,16 +26,21 @@ test("package: the npm tarball installs and serves on plain Node", async () => {
       cwd: dir,
     });
     const script = `
-      import { compose, context, serve } from "fetchkit";
-      const app = compose()((request) => new Response("packaged " + context(request).base + new URL(request.url).pathname));
+      import { context, mount, serve, serveStatic } from "fetchkit";
+      const app = mount({
+        "/app": (request) => new Response("packaged " + context(request).base + new URL(request.url).pathname),
+        "/files": serveStatic("."),
+      });
       const server = await serve(app, { port: 0, onListen() {} });
-      const text = await (await fetch(new URL("/x", server.url))).text();
+      const text = await (await fetch(new URL("/app/x", server.url))).text();
+      const file = await fetch(new URL("/files/package.json", server.url));
+      const json = await file.json();
       await server.shutdown();
-      console.log(text);
+      console.log(text, file.status, file.headers.get("content-type"), json.name);
     `;
     await writeFile(join(dir, "consumer.mjs"), script);
     const { stdout } = await run(join(root, "node_modules", ".bin", "node"), ["consumer.mjs"], { cwd: dir });
-    assert.equal(stdout.trim(), "packaged /x");
+    assert.equal(stdout.trim(), "packaged /app/x 200 application/json; charset=utf-8 consumer");
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,10 +5,11 @@ import { test } from "./_lib/test.ts";
 import { parseRange } from "../src/static/range.ts";
 import { etagListMatches, formatHttpDate, ifRangeMatches, parseHttpDate } from "../src/static/conditional.ts";
 import { negotiateEncoding } from "../src/static/encoding.ts";
-import { decodePath, rawPathOf, rawQueryOf } from "../src/static/path.ts";
+import { decodePath } from "../src/static/path.ts";
+import { authority, pathAndQuery, rawPath as rawPathOf, rawQuery as rawQueryOf } from "../src/internal/url.ts";
 import { contentTypeFor } from "../src/static/content_type.ts";
 import { FINGERPRINT } from "../src/static/cache_control.ts";
-import { escapeHtml } from "../src/static/listing.ts";
+import { escapeHtml } from "../src/internal/html.ts";
 import {
   FileAccessError,
   type FileSource,
@@ -161,6 +162,9 @@ test("paths: the raw path and query of a request URL without new URL", () => {
   assert.equal(rawPathOf("http://h/a#x?y"), "/a");
   assert.equal(rawQueryOf("http://h/a?x=1&y#f"), "?x=1&y");
   assert.equal(rawQueryOf("http://h/a"), "");
+  assert.equal(pathAndQuery("http://h/a?x=1#f"), "/a?x=1");
+  assert.equal(authority("https://u@h.example:8443/p?q"), "h.example:8443");
+  assert.equal(authority("http://[::1]:80/"), "[::1]:80");
 });
 
 test("content types: mime-db, charset for text, octet-stream when unknown", () => {

@@ -8,7 +8,7 @@
  */
 import { context } from "../context.ts";
 import { isPass } from "../dispatch/pass.ts";
-import { pathStart } from "../dispatch/path.ts";
+import { pathStart } from "../internal/url.ts";
 import { shadow, unshadow } from "../dispatch/shadow.ts";
 import { type HandlerLike, toHandler } from "../handler.ts";
 

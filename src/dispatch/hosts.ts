@@ -7,6 +7,7 @@
 
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { authority } from "../internal/url.ts";
 
 /**
  * The table given to {@linkcode hosts}: host name (`example.com`), with a
@@ -51,11 +52,7 @@ function normalizeHost(key: string): HostKey {
 /** The request's host, lower-cased: the `Host` header, else the URL's authority. */
 function requestHost(request: Request, url: string): string {
   const header = request.headers.get("host");
-  if (header !== null) return header.toLowerCase();
-  const start = url.indexOf("://") + 3;
-  let end = url.indexOf("/", start);
-  if (end < 0) end = url.length;
-  return url.slice(url.lastIndexOf("@", end) + 1 || start, end).toLowerCase();
+  return (header ?? authority(url)).toLowerCase();
 }
 
 /**

@@ -8,8 +8,8 @@
 import { context, type RequestContext } from "../context.ts";
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { rawPath } from "../internal/url.ts";
 import { isPass, pass } from "./pass.ts";
-import { rawPath } from "./path.ts";
 import { joinRoute } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
 

@@ -8,8 +8,9 @@
 import { context, type RequestContext } from "../context.ts";
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { pathStart } from "../internal/url.ts";
 import { isPass, pass } from "./pass.ts";
-import { badPath, malformed, pathEnd, pathStart, unparsed } from "./path.ts";
+import { badPath, malformed, pathEnd, unparsed } from "./path.ts";
 import { joinRoute, normalizePrefix } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
 import { shadow, unshadow } from "./shadow.ts";

@@ -1,18 +1,11 @@
 /**
- * Finding the raw path inside `request.url` with a string scan: no `new URL()`
- * per request, no decoding. In a URL serialized by the URL parser the path
- * starts at the first `/` after `://` and ends at `?`, `#` or the end; a path
- * the parser would still rewrite (a raw target from Deno's server) is
- * reported, so dispatch can parse that one once.
+ * Where the raw path of `request.url` ends, checked in the same scan: no
+ * `new URL()` per request, no decoding. A path the URL parser would still
+ * rewrite (a raw target from Deno's server) is reported, so dispatch can
+ * parse that one once.
  *
  * @module
  */
-
-/** Index of the `/` that starts the path, or -1 when the URL has none. */
-export function pathStart(url: string): number {
-  const scheme = url.indexOf("://");
-  return scheme < 0 ? -1 : url.indexOf("/", scheme + 3);
-}
 
 /** {@linkcode pathEnd}: the path holds a `%` not followed by two hex digits. */
 export const malformed = -1;
@@ -76,16 +69,6 @@ export function pathEnd(url: string, start: number, parsed = false): number {
 
 function isHex(code: number): boolean {
   return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
-}
-
-/** The raw path of a URL (`/` when it has none); no check of escapes. */
-export function rawPath(url: string): string {
-  const start = pathStart(url);
-  if (start < 0) return "/";
-  let end = url.indexOf("?", start);
-  const hash = url.indexOf("#", start);
-  if (end < 0 || (hash >= 0 && hash < end)) end = hash;
-  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
 /** The 400 for a path dispatch cannot read. */

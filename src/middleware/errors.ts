@@ -10,6 +10,7 @@ import { context } from "../context.ts";
 import { isPass } from "../dispatch/pass.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { runtime } from "../internal/runtime.ts";
 import { describeError, renderDebugPage, renderProductionPage } from "./errors_page.ts";
 import { type Mode, resolveMode } from "./mode.ts";
 
@@ -35,8 +36,15 @@ export interface ErrorsOptions {
   log?: (message: string) => void;
   /**
    * Watch response bodies, so an error while streaming (after the headers went
-   * out) is logged with an id before the connection is closed. Costs a stream
-   * wrapper per response. Default true.
+   * out) is logged with an id and the request line before the connection is
+   * closed. Default: in development only.
+   *
+   * Why not always: watching re-streams every body through JavaScript, which
+   * costs the runtimes their fast paths (Bun's sendfile for a file body, a
+   * `Content-Length` instead of chunked encoding for a string on Deno), and a
+   * body cannot be told apart (a stream the app made, or bytes) without doing
+   * that. Unwatched, a failing stream still closes the connection and the
+   * runtime reports the error, without the id.
    */
   watchBodies?: boolean;
 }
@@ -50,12 +58,11 @@ function wantsHtml(request: Request): boolean {
   return request.headers.get("accept")?.includes("text/html") ?? false;
 }
 
-const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
-
 /**
  * Catches what a handler throws or rejects with (or a non-Response it returns)
- * and answers 500; replaces bodiless 404s with `notFound`; logs errors raised
- * while a body streams and closes the connection (never a second response).
+ * and answers 500; replaces bodiless 404s with `notFound`. An error raised
+ * while a body streams closes the connection (never a second response), and
+ * with `watchBodies` (on in development) is logged with an id.
  *
  * @example Debug pages while developing, plain pages in production
  * ```ts
@@ -79,7 +86,10 @@ export function errors(options: ErrorsOptions = {}): Middleware {
   const mode = resolveMode(options.mode, "errors: mode");
   const { notFound, serverError } = options;
   const log = options.log ?? ((message: string) => console.error(message));
-  const watchBodies = options.watchBodies ?? true;
+  if (options.watchBodies !== undefined && typeof options.watchBodies !== "boolean") {
+    throw new TypeError(`errors: watchBodies must be true or false, got ${describe(options.watchBodies)}`);
+  }
+  const watchBodies = options.watchBodies ?? mode === "development";
 
   function label(request: Request): string {
     return `${request.method} ${context(request).originalUrl}`;
@@ -161,7 +171,9 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     }
     if (!(response instanceof Response)) {
       // Bun's server.upgrade() answers by returning nothing: that is not a failure.
-      if (isBun && response === undefined && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      if (
+        runtime === "bun" && response === undefined && request.headers.get("upgrade")?.toLowerCase() === "websocket"
+      ) {
         return response as unknown as Response;
       }
       return fail(request, new TypeError(`handler returned ${describe(response)}, not a Response`));

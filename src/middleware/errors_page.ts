@@ -6,11 +6,12 @@
  * @module
  */
 import { context } from "../context.ts";
-import { escapeHtml } from "./html.ts";
+import { escapeHtml } from "../internal/html.ts";
+import { runtime } from "../internal/runtime.ts";
 import { excerpt, parseStack, type SourceExcerpt, type StackFrame } from "./stack.ts";
 
 /** Request headers whose values the debug page never shows. */
-export const MASKED_HEADERS: ReadonlySet<string> = new Set(["authorization", "proxy-authorization", "cookie"]);
+const MASKED_HEADERS: ReadonlySet<string> = new Set(["authorization", "proxy-authorization", "cookie"]);
 const MAX_EXCERPTS = 10;
 
 /** The stack (with causes) of any thrown value, as text. */
@@ -38,7 +39,7 @@ function safeString(value: unknown): string {
 }
 
 /** The request's headers with credentials masked. */
-export function maskedHeaders(request: Request): [string, string][] {
+function maskedHeaders(request: Request): [string, string][] {
   const rows: [string, string][] = [];
   for (const [name, value] of request.headers) rows.push([name, MASKED_HEADERS.has(name) ? "•••••• (masked)" : value]);
   return rows;
@@ -46,10 +47,8 @@ export function maskedHeaders(request: Request): [string, string][] {
 
 type ReadSource = (file: string) => Promise<string | undefined>;
 
-const onWorkers = globalThis.navigator?.userAgent === "Cloudflare-Workers";
-
 async function sourceReader(): Promise<ReadSource | undefined> {
-  if (onWorkers) return undefined; // bundled code, no file system: nothing to read
+  if (runtime === "workerd") return undefined; // bundled code, no file system: nothing to read
   try {
     return (await import("./adapters/files.ts")).readSource;
   } catch {

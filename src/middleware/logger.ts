@@ -7,6 +7,8 @@
 import { context } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { runtime } from "../internal/runtime.ts";
+import { pathAndQuery } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
 import { declaredLength, formatMillis } from "./measure.ts";
 import { readEnv } from "./mode.ts";
@@ -150,7 +152,7 @@ function stderrWriter(): { write: (text: string) => void; terminal: boolean } | 
     };
   }
   // Workers (even with nodejs_compat's process) log through console, line by line: no timers after the response.
-  if (globalThis.navigator?.userAgent === "Cloudflare-Workers") return undefined;
+  if (runtime === "workerd") return undefined;
   const stderr = global.process?.stderr;
   if (stderr && typeof stderr.write === "function") {
     return { write: (text) => void stderr.write(text), terminal: stderr.isTTY === true };
@@ -187,13 +189,6 @@ function batched(write: (text: string) => void): (line: string) => void {
 /** The address as logs show it: IPv4-mapped IPv6 unwrapped. */
 function remoteOf(address: string | undefined): string | undefined {
   return address?.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
-}
-
-function targetOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const hash = url.indexOf("#", start);
-  return hash < 0 ? url.slice(start) : url.slice(start, hash);
 }
 
 /**
@@ -234,7 +229,7 @@ export function logger(options: LoggerOptions = {}): Middleware {
     const ms = performance.now() - started;
     const ctx = context(request);
     const remote = remoteOf(ctx.remoteAddr?.hostname);
-    const target = targetOf(ctx.originalUrl);
+    const target = pathAndQuery(ctx.originalUrl);
     const bytes = response === undefined ? undefined : declaredLength(response);
     if (custom !== undefined) {
       write(custom({

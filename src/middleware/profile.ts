@@ -9,6 +9,7 @@
 import { context } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { pathStart } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
 import { declaredLength, formatMillis } from "./measure.ts";
 import { type HistogramBar, LatencyHistogram } from "./histogram.ts";
@@ -42,7 +43,7 @@ export interface ProfileOptions {
 
 /** Accumulated statistics of one route (method + matched mount or pattern). */
 export interface RouteStats {
-  /** Request method. */
+  /** Request method; `(other)` for extension methods past the first 16 seen. */
   method: string;
   /** The route as declared (mount prefix or pattern), `(unrouted)` when dispatch set none. */
   route: string;
@@ -141,6 +142,15 @@ function validate(options: ProfileOptions): void {
 }
 
 const MAX_CPU_SECONDS = 60;
+/**
+ * Extension methods kept apart besides the standard ones; later ones are
+ * counted as {@linkcode OTHER_METHODS}. Why a cap: the method is the one key a
+ * client chooses (Deno and Bun accept any token), and each new key would hold
+ * a histogram for good.
+ */
+const MAX_EXTENSION_METHODS = 16;
+const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]);
+const OTHER_METHODS = "(other)";
 
 function originHost(origin: string): string | undefined {
   try {
@@ -178,6 +188,7 @@ export function profile(options: ProfileOptions = {}): Profiler {
   const refreshSeconds = options.refreshSeconds ?? 5;
 
   const byMethod = new Map<string, Map<string, RouteRecord>>();
+  let extensionMethods = 0;
   const total = new LatencyHistogram();
   let since = new Date();
   let inFlight = 0;
@@ -187,7 +198,13 @@ export function profile(options: ProfileOptions = {}): Profiler {
   /** `bytes`: the declared length, or -1 for a body of unknown length, or -2 for no response. */
   function record(method: string, route: string, ms: number, failed: boolean, bytes: number) {
     let byRoute = byMethod.get(method);
-    if (byRoute === undefined) byMethod.set(method, byRoute = new Map());
+    if (byRoute === undefined) {
+      if (!STANDARD_METHODS.has(method) && method !== OTHER_METHODS) {
+        if (extensionMethods >= MAX_EXTENSION_METHODS) return record(OTHER_METHODS, route, ms, failed, bytes);
+        extensionMethods++;
+      }
+      byMethod.set(method, byRoute = new Map());
+    }
     let entry = byRoute.get(route);
     if (entry === undefined) byRoute.set(route, entry = new RouteRecord(method, route));
     if (discardFirst && entry.seen++ === 0) return;
@@ -228,6 +245,7 @@ export function profile(options: ProfileOptions = {}): Profiler {
 
   function reset(): void {
     byMethod.clear();
+    extensionMethods = 0;
     total.reset();
     since = new Date();
   }
@@ -320,7 +338,7 @@ export function profile(options: ProfileOptions = {}): Profiler {
   /** Whether the request is for the page: its path, as this app sees it, is exactly `path`. */
   function isPage(request: Request): boolean {
     const url = request.url;
-    const start = url.indexOf("/", url.indexOf("//") + 2);
+    const start = pathStart(url);
     if (start < 0 || !url.startsWith(path, start)) return false;
     const after = url.charCodeAt(start + path.length);
     return Number.isNaN(after) || after === 63 /* ? */ || after === 35 /* # */;

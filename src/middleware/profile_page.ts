@@ -6,7 +6,7 @@
  * @module
  */
 import type { HistogramBar } from "./histogram.ts";
-import { escapeHtml } from "./html.ts";
+import { escapeHtml, formatBytes } from "../internal/html.ts";
 import type { ProfileSnapshot, RouteStats } from "./profile.ts";
 
 /** What the page needs besides the data. */
@@ -21,22 +21,10 @@ export interface PageSettings {
 }
 
 /** Milliseconds for humans: `850 µs`, `12.3 ms`, `2.10 s`. */
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   if (ms < 1) return `${Math.round(ms * 1000)} µs`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(2)} s`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 const columns: [label: string, key: keyof RouteStats, kind: "text" | "int" | "ms" | "bytes"][] = [

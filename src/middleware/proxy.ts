@@ -9,6 +9,8 @@
 import { context, type RemoteAddress } from "../context.ts";
 import type { Handler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { runtime } from "../internal/runtime.ts";
+import { authority, pathAndQuery } from "../internal/url.ts";
 
 /** Options of {@linkcode proxy} and {@linkcode balance}. */
 export interface ProxyOptions {
@@ -44,10 +46,25 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
  * `decompress: false`; on Workers the body is always the decoded form and the
  * runtime re-encodes by the header. So the header is dropped on Node only.
  */
-const fetchDecodes = (() => {
-  const global = globalThis as { Deno?: unknown; Bun?: unknown; navigator?: { userAgent?: string } };
-  return !global.Deno && !global.Bun && global.navigator?.userAgent !== "Cloudflare-Workers";
-})();
+const fetchDecodes = runtime !== "deno" && runtime !== "bun" && runtime !== "workerd";
+
+/** HTTP field names (RFC 9110 §5.1): `Headers.delete` throws on anything else. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A copy without the hop-by-hop headers, nor those the `Connection` header names (RFC 9110 §7.6.1). */
+function withoutHopByHop(source: Headers): Headers {
+  const headers = new Headers(source);
+  for (const name of HOP_BY_HOP) headers.delete(name);
+  const named = source.get("connection");
+  if (named !== null) {
+    // A sloppy `Connection: close, ` must not become a 500: skip what is not a field name.
+    for (const item of named.split(",")) {
+      const name = item.trim();
+      if (TOKEN.test(name)) headers.delete(name);
+    }
+  }
+  return headers;
+}
 
 const FORWARDING = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded"];
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
@@ -95,26 +112,11 @@ function forwardedNode(address: string | undefined): string {
 }
 
 function quoted(value: string): string {
-  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`;
-}
-
-/**
- * The path and query the app sees: below the mount prefix already, because
- * dispatch presents a mounted app its own URL (the prefix is in `context().base`).
- */
-function pathAndQuery(request: Request): string {
-  const url = request.url;
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const hash = url.indexOf("#", start);
-  return hash < 0 ? url.slice(start) : url.slice(start, hash);
+  return TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`;
 }
 
 function upstreamHeaders(request: Request, trust: Required<ProxyOptions>["trustForwarded"]): Headers {
-  const headers = new Headers(request.headers);
-  const named = request.headers.get("connection");
-  for (const name of HOP_BY_HOP) headers.delete(name);
-  if (named) { for (const name of named.split(",")) headers.delete(name.trim()); }
+  const headers = withoutHopByHop(request.headers);
   headers.delete("host");
   // fetch() would decode a compressed body but keep its Content-Encoding; ask for identity instead.
   headers.set("accept-encoding", "identity");
@@ -122,9 +124,9 @@ function upstreamHeaders(request: Request, trust: Required<ProxyOptions>["trustF
   const trusted = typeof trust === "function" ? trust(ctx.remoteAddr) : trust;
   if (!trusted) { for (const name of FORWARDING) headers.delete(name); }
   const client = ctx.remoteAddr?.hostname;
-  const url = new URL(ctx.originalUrl);
-  const proto = url.protocol.slice(0, -1);
-  const host = request.headers.get("host") ?? url.host;
+  const original = ctx.originalUrl;
+  const proto = original.slice(0, original.indexOf(":"));
+  const host = request.headers.get("host") ?? authority(original);
   const previous = headers.get("x-forwarded-for");
   headers.set("x-forwarded-for", previous ? `${previous}, ${client ?? "unknown"}` : client ?? "unknown");
   if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", proto);
@@ -161,10 +163,7 @@ function rewriteCookie(cookie: string, upstreamPath: string, base: string): stri
 }
 
 function responseHeaders(response: Response, upstream: URL, upstreamPath: string, base: string, rewrite: boolean) {
-  const headers = new Headers(response.headers);
-  const named = response.headers.get("connection");
-  for (const name of HOP_BY_HOP) headers.delete(name);
-  if (named) { for (const name of named.split(",")) headers.delete(name.trim()); }
+  const headers = withoutHopByHop(response.headers);
   if (fetchDecodes) {
     const encoding = headers.get("content-encoding");
     if (encoding !== null && encoding.toLowerCase() !== "identity") {
@@ -196,7 +195,7 @@ async function forward(
   options: Required<ProxyOptions>,
 ): Promise<Response | ConnectFailure> {
   const upstreamPath = upstream.pathname.replace(/\/+$/, "");
-  const target = `${upstream.origin}${upstreamPath}${pathAndQuery(request)}`;
+  const target = `${upstream.origin}${upstreamPath}${pathAndQuery(request.url)}`;
   const aborter = new AbortController();
   const clientSignal = context(request).signal;
   const onClientGone = () => aborter.abort(clientSignal.reason);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { bindContext } from "../context.ts";
 import { invoke } from "./invoke.ts";
@@ -27,11 +27,14 @@ interface NodeState {
   draining: boolean;
   /** Responses being written, told to close their connection when draining starts. */
   active: Set<ServerResponse>;
-  server: ReturnType<typeof createServer>;
+  server: NodeHttpServer;
 }
 
 /** Serves with `node:http`. */
-export function serveNode(input: AdapterInput): Promise<AdapterServer> {
+export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
+  // Loaded here, not at the top: a Workers bundle of mod.ts includes this
+  // module, and a static node: import would make every Worker need nodejs_compat.
+  const { createServer } = await import("node:http");
   const { limits } = input;
   const server = createServer({
     maxHeaderSize: limits.maxHeaderSize,
@@ -258,23 +261,20 @@ export async function writeResponse(
     res.end(step.value);
     return;
   }
-  res.writeHead(response.status, response.statusText || undefined, head);
-  res.write(step.value);
-  try {
-    step = await next;
-  } catch (error) {
-    console.error(error);
-    res.destroy();
-    return;
-  }
+  // From here on the client may leave at any await: listen before the first one,
+  // or a stream that never produces again would hang the writer and leak its source.
   let closed = false;
   const onClose = () => {
     closed = true;
     void reader.cancel(new Error("client disconnected")).catch(() => {});
   };
   res.once("close", onClose);
+  if (res.destroyed) onClose();
   try {
-    while (!step.done) {
+    res.writeHead(response.status, response.statusText || undefined, head);
+    res.write(step.value);
+    step = await next;
+    while (!step.done && !closed) {
       if (!res.write(step.value) && !closed) {
         await new Promise<void>((resume) => {
           const go = () => {
@@ -288,7 +288,7 @@ export async function writeResponse(
       if (closed) return;
       step = await reader.read();
     }
-    res.end();
+    if (!closed) res.end();
   } catch (error) {
     // The headers are out: the only honest signal left is closing the connection.
     if (!closed) console.error(error);

@@ -7,9 +7,9 @@
  */
 
 /** Cache-Control for fingerprinted file names. */
-export const IMMUTABLE = "public, max-age=31536000, immutable";
+const IMMUTABLE = "public, max-age=31536000, immutable";
 /** Cache-Control for everything else: cache, but revalidate before each use. */
-export const REVALIDATE = "public, no-cache";
+const REVALIDATE = "public, no-cache";
 
 /**
  * Names carrying a content hash: `app.3f2a9c1b.js`, `chunk-5d41402abc4b2a76.css`

@@ -39,7 +39,7 @@ export function negotiateEncoding(header: string | null, available: readonly Enc
 }
 
 /** Coding name (lowercased) to q-value. Malformed q-values count as 0 (not acceptable). */
-export function parseAcceptEncoding(header: string): Map<string, number> {
+function parseAcceptEncoding(header: string): Map<string, number> {
   const weights = new Map<string, number>();
   for (const item of header.split(",")) {
     const semicolon = item.indexOf(";");

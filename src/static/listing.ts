@@ -4,26 +4,8 @@
  *
  * @module
  */
+import { escapeHtml, formatBytes } from "../internal/html.ts";
 import type { DirEntry } from "./source.ts";
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-function formatSize(size: number): string {
-  if (size < 1024) return `${size} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = size / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 /**
  * Renders a listing of `entries` for the directory shown as `title` (the
@@ -37,7 +19,7 @@ export function renderListing(title: string, entries: readonly DirEntry[], isRoo
   const rows = sorted.map((entry) => {
     const slash = entry.kind === "directory" ? "/" : "";
     const href = `./${encodeURIComponent(entry.name)}${slash}`;
-    const size = entry.kind === "directory" ? "-" : formatSize(entry.size);
+    const size = entry.kind === "directory" ? "-" : formatBytes(entry.size);
     const date = Number.isNaN(entry.mtimeMs)
       ? ""
       : new Date(entry.mtimeMs).toISOString().slice(0, 19).replace("T", " ");

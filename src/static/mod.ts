@@ -5,6 +5,7 @@
  *
  * @module
  */
+export type { Handler, Middleware } from "../handler.ts";
 export { serveStatic, staticFiles } from "./serve_static.ts";
 export type { ServeStaticOptions, StaticCacheOptions } from "./serve_static.ts";
 export { FileAccessError } from "./source.ts";

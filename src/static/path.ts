@@ -73,28 +73,3 @@ export function hasDotSegment(segments: readonly string[]): boolean {
   for (const segment of segments) if (segment.charCodeAt(0) === 0x2e) return true;
   return false;
 }
-
-/**
- * The path of a request URL, raw, without query or fragment, found without
- * `new URL` (the hot path): Request URLs are always absolute and normalised by
- * the runtime's URL parser, so the path starts at the first `/` after `//host`.
- */
-export function rawPathOf(url: string): string {
-  const hostStart = url.indexOf("//");
-  const pathStart = url.indexOf("/", hostStart === -1 ? 0 : hostStart + 2);
-  if (pathStart === -1) return "/";
-  let end = url.length;
-  const query = url.indexOf("?", pathStart);
-  if (query !== -1) end = query;
-  const hash = url.indexOf("#", pathStart);
-  if (hash !== -1 && hash < end) end = hash;
-  return url.slice(pathStart, end);
-}
-
-/** The query of a request URL including its `?`, or `""`. */
-export function rawQueryOf(url: string): string {
-  const query = url.indexOf("?");
-  if (query === -1) return "";
-  const hash = url.indexOf("#", query);
-  return hash === -1 ? url.slice(query) : url.slice(query, hash);
-}

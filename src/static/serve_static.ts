@@ -13,6 +13,8 @@
  */
 import { context } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
+import { runtime } from "../internal/runtime.ts";
+import { rawPath as rawPathOf, rawQuery } from "../internal/url.ts";
 import { isPass, pass } from "../dispatch/pass.ts";
 import { defaultCacheControl, FINGERPRINT } from "./cache_control.ts";
 import { etagListMatches, formatHttpDate, ifRangeMatches, parseHttpDate } from "./conditional.ts";
@@ -20,7 +22,7 @@ import { contentTypeFor } from "./content_type.ts";
 import { type Encoding, ENCODING_EXTENSIONS, negotiateEncoding } from "./encoding.ts";
 import { renderListing } from "./listing.ts";
 import { multipartBytes, multipartLayout, multipartStream } from "./multipart.ts";
-import { decodePath, hasDotSegment, rawPathOf, rawQueryOf } from "./path.ts";
+import { decodePath, hasDotSegment } from "./path.ts";
 import { parseRange } from "./range.ts";
 import { FileAccessError, type FileSource, type FileStat } from "./source.ts";
 import { fileSystemSource, fsRuntime } from "./sources/fs.ts";
@@ -159,7 +161,7 @@ function isAscii(text: string): boolean {
  * Bun builds a Response fastest from a Headers object it can copy wholesale;
  * Deno and Node fastest from a plain record (measured per call).
  */
-const PREBUILT_HEADERS = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+const PREBUILT_HEADERS = runtime === "bun";
 
 /**
  * On Deno and Bun, cloning a prebuilt Response skips header validation and
@@ -167,7 +169,7 @@ const PREBUILT_HEADERS = typeof (globalThis as { Bun?: unknown }).Bun !== "undef
  * 4.9 µs on Deno, 0.2 against 0.9 on Bun), and their clones of a bytes body
  * stay independent. Node's fetch clones by teeing a stream, so not there.
  */
-const CLONE_TEMPLATES = PREBUILT_HEADERS || typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+const CLONE_TEMPLATES = runtime === "bun" || runtime === "deno";
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -291,17 +293,17 @@ export function serveStatic(root: string | FileSource, options: ServeStaticOptio
   // --- the stat cache: raw URL path -> precomputed entry, bounded, oldest out first ----------------------
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<Entry>>();
+  /** Drops an entry and the bodies it holds, so the body budget only counts reachable files. */
+  const forget = (rawPath: string) => {
+    const old = entries.get(rawPath);
+    if (old === undefined) return false;
+    entries.delete(rawPath);
+    if (old.kind === "file") { for (const v of old.variants) dropBody(v); }
+    return true;
+  };
   const remember = (rawPath: string, entry: Entry) => {
     if (maxEntries === 0 || statTtl === 0) return;
-    const old = entries.get(rawPath);
-    if (old !== undefined) {
-      entries.delete(rawPath);
-      if (old.kind === "file") { for (const v of old.variants) dropBody(v); }
-    } else if (entries.size >= maxEntries) {
-      const [oldestKey, oldest] = entries.entries().next().value!;
-      entries.delete(oldestKey);
-      if (oldest.kind === "file") { for (const v of oldest.variants) dropBody(v); }
-    }
+    if (!forget(rawPath) && entries.size >= maxEntries) forget(entries.keys().next().value!);
     entries.set(rawPath, entry);
   };
 
@@ -520,7 +522,7 @@ export function serveStatic(root: string | FileSource, options: ServeStaticOptio
     // Collapse leading slashes: `//evil.example` must not become a protocol-relative Location.
     let start = 0;
     while (rawPath.charCodeAt(start + 1) === 0x2f) start++;
-    const location = `${context(request).base}${rawPath.slice(start)}/${rawQueryOf(request.url)}`;
+    const location = `${context(request).base}${rawPath.slice(start)}/${rawQuery(request.url)}`;
     let safe: string;
     try {
       // Deno hands over a raw UTF-8 request target undecoded (`/café`): encode what a header cannot carry.
@@ -673,7 +675,7 @@ export function serveStatic(root: string | FileSource, options: ServeStaticOptio
       }
     } catch (error) {
       if (error instanceof FileAccessError) {
-        entries.delete(rawPath);
+        forget(rawPath);
         return miss(error.status);
       }
       report(error);

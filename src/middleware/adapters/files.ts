@@ -15,7 +15,7 @@ interface FsPromises {
 }
 
 let fs: Promise<FsPromises> | undefined;
-const load = () => fs ??= import("node:fs/promises" as string) as Promise<FsPromises>;
+const load = () => fs ??= import("node:fs/promises") as Promise<FsPromises>;
 
 /** Appends text to a file, creating it when missing. */
 export async function appendText(path: string, text: string): Promise<void> {

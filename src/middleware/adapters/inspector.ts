@@ -22,7 +22,7 @@ interface Inspector {
 /** Why CPU profiles are unavailable here, or `undefined` when they work. */
 export async function unavailableReason(): Promise<string | undefined> {
   try {
-    const { Session } = await import("node:inspector" as string) as Inspector;
+    const { Session } = await import("node:inspector") as unknown as Inspector;
     const session = new Session();
     session.connect();
     session.disconnect();
@@ -37,7 +37,7 @@ export async function unavailableReason(): Promise<string | undefined> {
  * profile as `.cpuprofile` JSON, the format Chrome DevTools and speedscope open.
  */
 export async function recordCpuProfile(seconds: number, signal?: AbortSignal): Promise<string> {
-  const { Session } = await import("node:inspector" as string) as Inspector;
+  const { Session } = await import("node:inspector") as unknown as Inspector;
   const session = new Session();
   session.connect();
   const post = (method: string, params: Record<string, unknown> = {}) =>

@@ -20,13 +20,13 @@ interface BunGlobal {
  *
  * @example What serveStatic does with a folder path on Bun
  * ```ts
- * const source = bunFileSource("./public");
+ * const source = await bunFileSource("./public");
  * ```
  */
-export function bunFileSource(root: string, options: FsSourceOptions = {}): FileSource {
+export async function bunFileSource(root: string, options: FsSourceOptions = {}): Promise<FileSource> {
   const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
   const base = trimRoot(root);
-  const fs = nodeFileSource(root, options);
+  const fs = await nodeFileSource(root, options);
   return {
     ...fs,
     body(path, start, end, stat) {

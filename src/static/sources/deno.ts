@@ -5,7 +5,7 @@
  * @module
  */
 import { type DirEntry, FileAccessError, type FileSource } from "../source.ts";
-import { type FsSourceOptions, inside, join, trimRoot } from "./fs_common.ts";
+import { boundedStream, type FsSourceOptions, inside, join, missingOrDenied, trimRoot } from "./fs_common.ts";
 
 interface DenoFileInfo {
   isFile: boolean;
@@ -31,14 +31,9 @@ interface DenoGlobal {
 const Deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
 
 function denoError(error: unknown): undefined {
-  if (error instanceof Deno.errors.NotFound) return undefined;
-  if (Deno.errors.NotADirectory && error instanceof Deno.errors.NotADirectory) return undefined;
-  const code = (error as { code?: string } | null)?.code;
-  if (code === "ENOTDIR" || code === "ENAMETOOLONG" || code === "ELOOP" || code === "EINVAL") return undefined;
-  if (error instanceof Deno.errors.PermissionDenied || code === "EACCES" || code === "EPERM") {
-    throw new FileAccessError(String(error));
-  }
-  throw error;
+  const missing = error instanceof Deno.errors.NotFound ||
+    (Deno.errors.NotADirectory !== undefined && error instanceof Deno.errors.NotADirectory);
+  return missingOrDenied(error, missing, error instanceof Deno.errors.PermissionDenied);
 }
 
 /**
@@ -93,7 +88,12 @@ export function denoFileSource(root: string, options: FsSourceOptions = {}): Fil
         file.close();
         throw error;
       }
-      return rangeStream(file, end - start, chunkSize);
+      // After the seek, reads are sequential: `sent` is not needed.
+      return boundedStream(end - start, chunkSize, (buffer) => file.read(buffer), () => {
+        try {
+          file.close();
+        } catch { /* already closed */ }
+      });
     },
     async read(path) {
       try {
@@ -117,44 +117,4 @@ export function denoFileSource(root: string, options: FsSourceOptions = {}): Fil
     },
   };
   return source;
-}
-
-/** `length` bytes from the file's current position, closing it exactly once. */
-function rangeStream(file: DenoFsFile, length: number, chunkSize: number): ReadableStream<Uint8Array> {
-  let remaining = length;
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    try {
-      file.close();
-    } catch { /* already closed */ }
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        if (remaining <= 0) {
-          close();
-          controller.close();
-          return;
-        }
-        const buffer = new Uint8Array(Math.min(chunkSize, remaining));
-        const read = await file.read(buffer);
-        if (closed) return;
-        if (read === null || read === 0) throw new Error("file shrank while being sent");
-        remaining -= read;
-        controller.enqueue(read === buffer.length ? buffer : buffer.subarray(0, read));
-        if (remaining <= 0) {
-          close();
-          controller.close();
-        }
-      } catch (error) {
-        close();
-        controller.error(error);
-      }
-    },
-    cancel() {
-      close();
-    },
-  }, { highWaterMark: 1 });
 }

@@ -1,30 +1,34 @@
 /**
- * Picks the filesystem source of the running runtime, loaded on first use so
- * that bundles for Workers never pull in `node:fs`.
+ * Picks the filesystem source of the running runtime, loaded on first use.
+ *
+ * Why one literal `import()` per runtime rather than a computed specifier:
+ * literal specifiers are what `deno publish` can put in the module graph (a
+ * JSR consumer on Deno loads them), what `tsc` rewrites from `.ts` to `.js`
+ * for the npm build, and what bundlers can follow. A Workers bundle does hold
+ * the three adapters, but never runs them (there is no filesystem to pick),
+ * and none of them imports a `node:` module statically.
  *
  * @module
  */
+import { runtime } from "../../internal/runtime.ts";
 import type { FileSource } from "../source.ts";
 import type { FsSourceOptions } from "./fs_common.ts";
 
 /** The runtime's filesystem, or `undefined` where there is none (Workers, browsers). */
 export function fsRuntime(): "deno" | "bun" | "node" | undefined {
-  const global = globalThis as { Deno?: unknown; Bun?: unknown; process?: { versions?: { node?: string } } };
-  if (globalThis.navigator?.userAgent === "Cloudflare-Workers") return undefined;
-  if (global.Deno !== undefined) return "deno";
-  if (global.Bun !== undefined) return "bun";
-  if (global.process?.versions?.node !== undefined) return "node";
-  return undefined;
+  return runtime === "deno" || runtime === "bun" || runtime === "node" ? runtime : undefined;
 }
-
-// A non-literal specifier: bundlers leave it alone instead of inlining node:fs.
-const load = (specifier: string): Promise<Record<string, unknown>> => import(specifier);
 
 /** Loads the filesystem source for `root` on the running runtime. */
 export async function fileSystemSource(root: string, options: FsSourceOptions): Promise<FileSource> {
-  const runtime = fsRuntime();
-  if (runtime === undefined) throw new TypeError("serveStatic: this runtime has no filesystem");
-  const module = await load(new URL(`./${runtime}.ts`, import.meta.url).href);
-  const make = module[`${runtime}FileSource`] as (root: string, options: FsSourceOptions) => FileSource;
-  return make(root, options);
+  switch (fsRuntime()) {
+    case "deno":
+      return (await import("./deno.ts")).denoFileSource(root, options);
+    case "bun":
+      return await (await import("./bun.ts")).bunFileSource(root, options);
+    case "node":
+      return await (await import("./node.ts")).nodeFileSource(root, options);
+    default:
+      throw new TypeError("serveStatic: this runtime has no filesystem");
+  }
 }

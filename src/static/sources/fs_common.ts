@@ -1,8 +1,10 @@
 /**
- * Path helpers shared by the filesystem sources (no runtime imports).
+ * What the filesystem sources share: options, path checks, error codes and
+ * the bounded file stream (no runtime imports).
  *
  * @module
  */
+import { FileAccessError } from "../source.ts";
 
 /** Options shared by the filesystem sources. */
 export interface FsSourceOptions {
@@ -10,6 +12,24 @@ export interface FsSourceOptions {
   followSymlinks?: boolean;
   /** Bytes per read when streaming (default 256 KiB). */
   chunkSize?: number;
+}
+
+/** Error codes that mean "not there" rather than "broken". */
+const MISSING_CODES: ReadonlySet<string> = new Set(["ENOENT", "ENOTDIR", "ENAMETOOLONG", "ELOOP", "EINVAL"]);
+/** Error codes that mean "may not read": 403. */
+const DENIED_CODES: ReadonlySet<string> = new Set(["EACCES", "EPERM"]);
+
+/**
+ * Maps a filesystem error by its `code` (or by what the caller already knows
+ * from the error's class): `undefined` for "not there", a
+ * {@linkcode FileAccessError} (403) for "may not read"; anything else is
+ * rethrown, to become a logged 500.
+ */
+export function missingOrDenied(error: unknown, missing = false, denied = false): undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (missing || (typeof code === "string" && MISSING_CODES.has(code))) return undefined;
+  if (denied || (typeof code === "string" && DENIED_CODES.has(code))) throw new FileAccessError(String(error));
+  throw error;
 }
 
 /** Joins a checked relative path to the root (which has no trailing slash). */
@@ -27,4 +47,54 @@ export function inside(rootReal: string, real: string): boolean {
 export function trimRoot(root: string): string {
   const trimmed = root.replace(/\/+$/, "");
   return trimmed === "" ? "/" : trimmed;
+}
+
+/**
+ * Streams `length` bytes, one bounded read per pull (so the consumer's pace
+ * sets the reading pace), calling `close` exactly once: at the end, on cancel
+ * (client gone) and on error. `read(buffer, sent)` fills the start of
+ * `buffer` with the bytes following the first `sent` ones and resolves to how
+ * many it wrote (0 or `null` at end of file).
+ */
+export function boundedStream(
+  length: number,
+  chunkSize: number,
+  read: (buffer: Uint8Array, sent: number) => Promise<number | null>,
+  close: () => void,
+): ReadableStream<Uint8Array> {
+  let sent = 0;
+  let closed = false;
+  const closeOnce = () => {
+    if (closed) return;
+    closed = true;
+    close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const want = Math.min(chunkSize, length - sent);
+        if (want <= 0) {
+          closeOnce();
+          controller.close();
+          return;
+        }
+        const buffer = new Uint8Array(want);
+        const count = await read(buffer, sent);
+        if (closed) return; // cancelled while reading
+        if (!count) throw new Error("file shrank while being sent");
+        sent += count;
+        controller.enqueue(count === want ? buffer : buffer.subarray(0, count));
+        if (sent >= length) {
+          closeOnce();
+          controller.close();
+        }
+      } catch (error) {
+        closeOnce();
+        controller.error(error);
+      }
+    },
+    cancel() {
+      closeOnce();
+    },
+  }, { highWaterMark: 1 });
 }

@@ -1,25 +1,19 @@
 /**
  * The filesystem through `node:fs` (Node; Bun reuses it with its own bodies).
  *
+ * Why `node:fs/promises` is imported dynamically: a Workers bundle contains
+ * this module (behind a runtime check it never passes there), and a bundler
+ * told to leave `node:*` alone would hoist a static import to the top of the
+ * bundle, which then fails to load on workerd without `nodejs_compat`. A
+ * literal dynamic import stays where it is and runs on Node and Bun only.
+ *
  * @module
  */
-import { type FileHandle, open, readdir, readFile, realpath, stat } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { type DirEntry, FileAccessError, type FileSource } from "../source.ts";
-import { type FsSourceOptions, inside, join, trimRoot } from "./fs_common.ts";
+import { boundedStream, type FsSourceOptions, inside, join, missingOrDenied, trimRoot } from "./fs_common.ts";
 
 export type { FsSourceOptions };
-
-/** Error codes that mean "not there" rather than "broken". */
-export const MISSING_CODES: ReadonlySet<string> = new Set(["ENOENT", "ENOTDIR", "ENAMETOOLONG", "ELOOP", "EINVAL"]);
-const DENIED_CODES: ReadonlySet<string> = new Set(["EACCES", "EPERM"]);
-
-/** Maps a filesystem error: `undefined` for missing, a FileAccessError for denied, else rethrows. */
-export function fsError(error: unknown): undefined {
-  const code = (error as { code?: string } | null)?.code;
-  if (code !== undefined && MISSING_CODES.has(code)) return undefined;
-  if (code !== undefined && DENIED_CODES.has(code)) throw new FileAccessError(String(error));
-  throw error;
-}
 
 /**
  * A {@linkcode FileSource} over `node:fs/promises`.
@@ -29,10 +23,11 @@ export function fsError(error: unknown): undefined {
  *
  * @example What serveStatic does with a folder path on Node
  * ```ts
- * const source = nodeFileSource("./public");
+ * const source = await nodeFileSource("./public");
  * ```
  */
-export function nodeFileSource(root: string, options: FsSourceOptions = {}): FileSource {
+export async function nodeFileSource(root: string, options: FsSourceOptions = {}): Promise<FileSource> {
+  const { open, readdir, readFile, realpath, stat } = await import("node:fs/promises");
   const base = trimRoot(root);
   const chunkSize = options.chunkSize ?? 256 * 1024;
   let rootReal: string | undefined;
@@ -50,10 +45,10 @@ export function nodeFileSource(root: string, options: FsSourceOptions = {}): Fil
       if (options.followSymlinks || inside(rootReal, real)) return real;
       return undefined;
     } catch (error) {
-      return fsError(error);
+      return missingOrDenied(error);
     }
   };
-  return {
+  const source: FileSource = {
     async stat(path) {
       const real = await resolveReal(path);
       if (real === undefined) return undefined;
@@ -63,7 +58,7 @@ export function nodeFileSource(root: string, options: FsSourceOptions = {}): Fil
         if (info.isDirectory()) return { kind: "directory", size: 0, mtimeMs: info.mtimeMs };
         return undefined;
       } catch (error) {
-        return fsError(error);
+        return missingOrDenied(error);
       }
     },
     async body(path, start, end) {
@@ -71,70 +66,34 @@ export function nodeFileSource(root: string, options: FsSourceOptions = {}): Fil
       try {
         handle = await open(join(base, path), "r");
       } catch (error) {
-        fsError(error);
+        missingOrDenied(error);
         throw new FileAccessError("vanished after stat", 404);
       }
-      return fileStream(handle, start, end, chunkSize);
+      return boundedStream(
+        end - start,
+        chunkSize,
+        async (buffer, sent) => (await handle.read(buffer, 0, buffer.length, start + sent)).bytesRead,
+        () => void handle.close().catch(() => {}),
+      );
     },
     async read(path) {
       try {
         return await readFile(join(base, path)) as Uint8Array<ArrayBuffer>;
       } catch (error) {
-        fsError(error);
+        missingOrDenied(error);
         throw new FileAccessError("vanished after stat", 404);
       }
     },
     async list(path) {
       const dir = join(base, path);
-      const names = await readdir(dir).catch(fsError);
+      const names = await readdir(dir).catch(missingOrDenied);
       const entries: DirEntry[] = [];
       for (const name of names ?? []) {
-        const info = await this.stat(path === "" ? name : `${path}/${name}`).catch(() => undefined);
+        const info = await source.stat(path === "" ? name : `${path}/${name}`).catch(() => undefined);
         if (info) entries.push({ name, ...info });
       }
       return entries;
     },
   };
-}
-
-/**
- * Streams `[start, end)` of an open file, one bounded read per pull, closing
- * the handle exactly once: at the end, on cancel (client gone), on error.
- */
-function fileStream(handle: FileHandle, start: number, end: number, chunkSize: number): ReadableStream<Uint8Array> {
-  let position = start;
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    handle.close().catch(() => {});
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const want = Math.min(chunkSize, end - position);
-        if (want <= 0) {
-          close();
-          controller.close();
-          return;
-        }
-        const buffer = new Uint8Array(want);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
-        if (closed) return; // cancelled while reading
-        if (bytesRead === 0) throw new Error("file shrank while being sent");
-        position += bytesRead;
-        controller.enqueue(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
-        if (position >= end) {
-          close();
-          controller.close();
-        }
-      } catch (error) {
-        close();
-        controller.error(error);
-      }
-    },
-    cancel() {
-      close();
-    },
-  }, { highWaterMark: 1 });
+  return source;
 }
