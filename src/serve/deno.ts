@@ -70,7 +70,7 @@ export function serveDeno(input: AdapterInput): AdapterServer {
     },
     (request, info) => {
       const init: ContextInit = {
-        remoteAddr: info.remoteAddr,
+        remoteAddr: () => info.remoteAddr,
         runtimeArgs: [info],
         waitUntil: track,
         signal: () => disconnectSignal(info, request),
