@@ -81,6 +81,11 @@ const fetchkit = (runtime: Runtime): ServerSpec => ({
   env: { STATIC_ROOT: data },
   readyPath: "/small.txt",
 });
+/** Not a competitor: the runtime's own server sending the same bytes from memory, the most any handler can reach. */
+const ceiling = (runtime: Runtime): ServerSpec => ({
+  name: `${runtime}: bare server, 1 KiB from memory (ceiling)`,
+  command: runOn(runtime, "bench/servers/bytes.ts"),
+});
 const hono = (runtime: Runtime): ServerSpec => ({
   name: `${runtime}: hono serveStatic`,
   command: runOn(runtime, "bench/servers/static_hono.ts"),
@@ -95,7 +100,7 @@ const targets: Target[] = [];
 // --- 1 KiB file, req/s ----------------------------------------------------------------------------------
 if (parts.includes("small")) {
   for (const runtime of runtimes) {
-    const rows = await compare([nginx(), fetchkit(runtime), hono(runtime)], { path: "/small.txt" });
+    const rows = await compare([nginx(), fetchkit(runtime), hono(runtime), ceiling(runtime)], { path: "/small.txt" });
     tables[`1 KiB file, ${runtime}`] = rows;
     targets.push({ label: `${runtime} 1 KiB vs nginx`, ratio: rows[1].ratio, min: runtime === "node" ? 0.8 : 1.0 });
     targets.push({ label: `${runtime} 1 KiB vs hono`, ratio: rows[1].requestsPerSec / rows[2].requestsPerSec, min: 3 });
