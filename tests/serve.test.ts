@@ -282,3 +282,22 @@ test("serve: a streamed body's first chunk reaches the client before the stream 
     assert.equal(rest, "second");
   });
 }, opts);
+
+// Not on Bun: neither Bun's stop(false) nor stop(true) closes a connection that
+// has not sent a request (Bun 1.4.5); its idle timeout (serve's idleTimeout) does.
+test("serve: a connection that never sent a request does not hold shutdown", async () => {
+  // Browsers open connections ahead of time; shutdown must not wait for them until the deadline.
+  const server = await serve(() => new Response("ok"), {
+    port: 0,
+    onListen() {},
+    handleSignals: false,
+    shutdownDeadline: 60_000,
+  });
+  const idle = connect(server.port, "127.0.0.1");
+  await new Promise((resolve) => idle.once("connect", resolve));
+  const closed = new Promise((resolve) => idle.once("close", resolve));
+  idle.on("error", () => {});
+  await (await fetch(server.url)).text();
+  await server.shutdown();
+  await closed;
+}, { skip: ["workerd", "bun"], timeout: 15_000 });

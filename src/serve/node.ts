@@ -11,7 +11,7 @@
  * @module
  */
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { bindContext } from "../context.ts";
 import { invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
@@ -27,6 +27,8 @@ interface NodeState {
   draining: boolean;
   /** Responses being written, told to close their connection when draining starts. */
   active: Set<ServerResponse>;
+  /** Every open connection, to close the ones without a request at shutdown. */
+  sockets: Set<Socket>;
   server: NodeHttpServer;
 }
 
@@ -44,7 +46,11 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
     // Node checks the two timeouts above only this often (30 s by default).
     connectionsCheckingInterval: Math.max(250, Math.min(30_000, limits.requestTimeout / 4)),
   });
-  const state: NodeState = { input, host: "", draining: false, active: new Set(), server };
+  const state: NodeState = { input, host: "", draining: false, active: new Set(), sockets: new Set(), server };
+  server.on("connection", (socket: Socket) => {
+    state.sockets.add(socket);
+    socket.once("close", () => state.sockets.delete(socket));
+  });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => void respond(state, req, res));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -64,6 +70,12 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
             for (const res of state.active) if (!res.headersSent) res.shouldKeepAlive = false;
             server.close(() => done());
             server.closeIdleConnections();
+            // A connection that has not sent a request yet (browsers open them
+            // ahead of time) is not idle to Node and would hold shutdown until
+            // the deadline: nothing is in flight on it, so close it now.
+            const busy = new Set<unknown>();
+            for (const res of state.active) busy.add(res.socket);
+            for (const socket of state.sockets) if (!busy.has(socket)) socket.destroy();
           }),
         forceClose: () => Promise.resolve(server.closeAllConnections()),
       });
