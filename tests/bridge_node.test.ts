@@ -285,17 +285,23 @@ test("fromNode: a 64 MiB upload and a 64 MiB download stream with memory growth 
       const upload = () => run("curl", ["-sS", "-X", "POST", "-T", file, new URL("/big/upload", url).href]);
       const download = () => run("sh", ["-c", `curl -sS '${new URL("/big/download", url).href}' | sha256sum`]);
       // The first transfer grows the heap to its working size on every runtime, bridge or not
-      // (measured: ~40 MiB for a plain streaming handler): warm up, then measure the second.
-      await upload();
-      let growth = memoryWatch();
-      const uploaded = JSON.parse(await upload());
-      const uploadGrowth = growth();
-      assert.deepEqual(uploaded, { size: chunks * 64 * 1024, digest });
-      await download();
-      growth = memoryWatch();
-      const downloaded = await download();
-      const downloadGrowth = growth();
-      assert.equal(downloaded.split(" ")[0], digest);
+      // (measured: ~40 MiB for a plain streaming handler): warm up, then measure. Garbage not
+      // yet collected also shows in RSS, so the smallest growth of up to three transfers
+      // counts: a bridge that buffered 64 MiB would grow by that much on every one.
+      const smallestGrowth = async (transfer: () => Promise<string>, check: (out: string) => void) => {
+        await transfer();
+        let smallest = Infinity;
+        for (let attempt = 0; attempt < 3 && smallest >= 32 * MiB; attempt++) {
+          const growth = memoryWatch();
+          check(await transfer());
+          smallest = Math.min(smallest, growth());
+        }
+        return smallest;
+      };
+      const uploadGrowth = await smallestGrowth(upload, (out) => {
+        assert.deepEqual(JSON.parse(out), { size: chunks * 64 * 1024, digest });
+      });
+      const downloadGrowth = await smallestGrowth(download, (out) => assert.equal(out.split(" ")[0], digest));
       assert.ok(uploadGrowth < 32 * MiB, `upload grew memory by ${(uploadGrowth / MiB).toFixed(1)} MiB`);
       assert.ok(downloadGrowth < 32 * MiB, `download grew memory by ${(downloadGrowth / MiB).toFixed(1)} MiB`);
     }, { limits: { maxBodySize: 128 * MiB } });
