@@ -113,6 +113,8 @@ const checks: { name: string; command: string; args: string[] }[] = [
   { name: "deno fmt --check", command: bin("deno"), args: ["fmt", "--check", "--quiet"] },
   { name: "deno doc --lint", command: bin("deno"), args: ["doc", "--lint", "mod.ts"] },
   { name: "deno publish --dry-run", command: bin("deno"), args: ["publish", "--dry-run", "--allow-dirty", "--quiet"] },
+  // The registry reachable here lacks other platforms' runtime binaries; `npm ci` rejects a lock without them.
+  { name: "npm ci --dry-run (lockfile in sync)", command: "npm", args: ["ci", "--dry-run", "--ignore-scripts"] },
   { name: "npm pack --dry-run", command: "npm", args: ["pack", "--dry-run", "--ignore-scripts"] },
 ];
 

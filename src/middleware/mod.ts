@@ -7,7 +7,7 @@
  */
 export type { Handler, Middleware } from "../handler.ts";
 export type { RemoteAddress } from "../context.ts";
-export { type Mode, readEnv, resolveMode } from "./mode.ts";
+export { type Mode, resolveMode } from "./mode.ts";
 export { type HistogramBar, LatencyHistogram } from "./histogram.ts";
 export {
   profile,
@@ -18,8 +18,8 @@ export {
   UNROUTED,
 } from "./profile.ts";
 export { formatCombined, formatCommon, formatJson, type LogEntry, logger, type LoggerOptions } from "./logger.ts";
-export { errors, type ErrorsOptions, type Failure, requestId } from "./errors.ts";
-export { balance, HOP_BY_HOP, proxy, type ProxyOptions } from "./proxy.ts";
+export { errors, type ErrorsOptions, type Failure } from "./errors.ts";
+export { balance, proxy, type ProxyOptions } from "./proxy.ts";
 export {
   type ByteTransform,
   injectHtml,

@@ -1,7 +1,6 @@
 /**
- * Serving: one `serve()` for Deno, Bun and Node, the `defineApp()` export
- * shape that Workers, `deno serve` and `bun run` serve themselves, and the
- * pieces of the `serve.ts` command.
+ * Serving: one `serve()` for Deno, Bun and Node, and the `defineApp()` export
+ * shape that Workers, `deno serve` and `bun run` serve themselves.
  *
  * @module
  */
@@ -12,7 +11,3 @@ export { defineApp } from "./app.ts";
 export type { ServableApp } from "./app.ts";
 export { defaultLimits } from "./limits.ts";
 export type { Limits } from "./limits.ts";
-export { findHandler } from "./find_handler.ts";
-export type { Found } from "./find_handler.ts";
-export { parseServeArgs, USAGE, UsageError } from "./cli_args.ts";
-export type { CliOptions } from "./cli_args.ts";
