@@ -10,7 +10,7 @@ import { describe } from "../internal/describe.ts";
 import { runtime } from "../internal/runtime.ts";
 import { pathAndQuery } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
-import { declaredLength, formatMillis } from "./measure.ts";
+import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
 import { readEnv } from "./mode.ts";
 
 /** What one access-log line is made of. */
@@ -75,6 +75,18 @@ const unsafeAll = /["\\\x00-\x1f\x7f]/g;
 function clean(text: string): string {
   if (!unsafe.test(text)) return text;
   return text.replace(unsafeAll, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/**
+ * `clean` remembering its last answer: a client sends the same User-Agent and
+ * mostly the same Referer request after request, and comparing equal strings
+ * is cheaper than scanning them (a RegExp test of a browser's User-Agent cost
+ * ~0.2 µs on Deno, measured).
+ */
+function cleanCache(): (text: string) => string {
+  let lastText = "";
+  let lastClean = "";
+  return (text) => text === lastText ? lastClean : (lastClean = clean(lastText = text));
 }
 
 function colourStatus(status: number): string {
@@ -161,10 +173,16 @@ function stderrWriter(): { write: (text: string) => void; terminal: boolean } | 
 }
 
 const BATCH_BYTES = 64 * 1024;
+/**
+ * How long a line may wait for company. Why not the next event-loop turn:
+ * setting and clearing a timer cost ~2.5 µs on Deno (measured in a loop), and
+ * under load a turn answers only a few requests.
+ */
+const BATCH_MS = 20;
 
 /**
- * Lines written to stderr are batched: one write per event-loop turn (or per
- * 64 KiB) instead of one system call per request. Pending lines are written on
+ * Lines written to stderr are batched: one write per 20 ms (or per 64 KiB)
+ * instead of one system call per request. Pending lines are written on
  * graceful shutdown.
  */
 function batched(write: (text: string) => void): (line: string) => void {
@@ -182,7 +200,7 @@ function batched(write: (text: string) => void): (line: string) => void {
   return (line) => {
     pending += line + "\n";
     if (pending.length >= BATCH_BYTES) flush();
-    else if (timer === undefined) timer = setTimeout(flush, 0);
+    else if (timer === undefined) timer = setTimeout(flush, BATCH_MS);
   };
 }
 
@@ -225,8 +243,11 @@ export function logger(options: LoggerOptions = {}): Middleware {
   // performance.now() is the one clock read per end; wall time derives from it.
   const origin = performance.timeOrigin;
 
-  function log(request: Request, started: number, status: number, response: Response | undefined): void {
-    const ms = performance.now() - started;
+  const cleanReferer = cleanCache();
+  const cleanUserAgent = cleanCache();
+
+  function log(request: Request, started: number, ended: number, status: number, response: Response | undefined): void {
+    const ms = ended - started;
     const ctx = context(request);
     const remote = remoteOf(ctx.remoteAddr?.hostname);
     const target = pathAndQuery(ctx.originalUrl);
@@ -247,31 +268,32 @@ export function logger(options: LoggerOptions = {}): Middleware {
     }
     let line = common(remote, origin + started, request.method, target, status, bytes, color);
     if (combined) {
-      line += ` "${clean(request.headers.get("referer") ?? "-")}" "${clean(request.headers.get("user-agent") ?? "-")}"`;
+      const headers = request.headers;
+      line += ` "${cleanReferer(headers.get("referer") ?? "-")}" "${cleanUserAgent(headers.get("user-agent") ?? "-")}"`;
     }
     write(line + " " + formatMillis(ms, 3) + "ms");
   }
 
   // Not an async function: a handler answering synchronously costs no promise here.
   return (next: Handler): Handler => (request) => {
-    const started = performance.now();
+    const started = startOf(request);
     let result: Response | Promise<Response>;
     try {
-      result = next(request);
+      result = callTimed(next, request, started);
     } catch (error) {
-      log(request, started, 500, undefined);
+      log(request, started, syncEndOf(request), 500, undefined);
       throw error;
     }
     if (result instanceof Response) {
-      log(request, started, result.status, result);
+      log(request, started, syncEndOf(request), result.status, result);
       return result;
     }
     return Promise.resolve(result).then((response) => {
       const valid = response instanceof Response;
-      log(request, started, valid ? response.status : 500, valid ? response : undefined);
+      log(request, started, asyncEndOf(), valid ? response.status : 500, valid ? response : undefined);
       return response;
     }, (error) => {
-      log(request, started, 500, undefined);
+      log(request, started, asyncEndOf(), 500, undefined);
       throw error;
     });
   };

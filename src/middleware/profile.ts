@@ -11,7 +11,7 @@ import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { pathStart } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
-import { declaredLength, formatMillis } from "./measure.ts";
+import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
 import { type HistogramBar, LatencyHistogram } from "./histogram.ts";
 import { type Mode, resolveMode } from "./mode.ts";
 import { renderProfilePage } from "./profile_page.ts";
@@ -189,7 +189,10 @@ export function profile(options: ProfileOptions = {}): Profiler {
 
   const byMethod = new Map<string, Map<string, RouteRecord>>();
   let extensionMethods = 0;
-  const total = new LatencyHistogram();
+  // The last route recorded: most traffic repeats it, and two Map lookups cost more than two compares.
+  let lastMethod = "";
+  let lastRoute = "";
+  let lastEntry: RouteRecord | undefined;
   let since = new Date();
   let inFlight = 0;
   let cpuBusy = false;
@@ -197,32 +200,46 @@ export function profile(options: ProfileOptions = {}): Profiler {
 
   /** `bytes`: the declared length, or -1 for a body of unknown length, or -2 for no response. */
   function record(method: string, route: string, ms: number, failed: boolean, bytes: number) {
+    let entry = lastEntry;
+    if (entry === undefined || method !== lastMethod || route !== lastRoute) {
+      entry = entryOf(method, route);
+      lastMethod = method;
+      lastRoute = route;
+      lastEntry = entry;
+    }
+    if (discardFirst && entry.seen++ === 0) return;
+    entry.histogram.record(ms);
+    if (failed) entry.errors++;
+    if (bytes >= 0) entry.bytesOut += bytes;
+    else if (bytes === -1) entry.unsized++;
+  }
+
+  /** The record of a route, created on first use; extension methods past the cap share one. */
+  function entryOf(method: string, route: string): RouteRecord {
     let byRoute = byMethod.get(method);
     if (byRoute === undefined) {
       if (!STANDARD_METHODS.has(method) && method !== OTHER_METHODS) {
-        if (extensionMethods >= MAX_EXTENSION_METHODS) return record(OTHER_METHODS, route, ms, failed, bytes);
+        if (extensionMethods >= MAX_EXTENSION_METHODS) return entryOf(OTHER_METHODS, route);
         extensionMethods++;
       }
       byMethod.set(method, byRoute = new Map());
     }
     let entry = byRoute.get(route);
     if (entry === undefined) byRoute.set(route, entry = new RouteRecord(method, route));
-    if (discardFirst && entry.seen++ === 0) return;
-    entry.histogram.record(ms);
-    total.record(ms);
-    if (failed) entry.errors++;
-    if (bytes >= 0) entry.bytesOut += bytes;
-    else if (bytes === -1) entry.unsized++;
+    return entry;
   }
 
   function snapshot(): ProfileSnapshot {
     const routes: RouteStats[] = [];
+    // All routes' histogram is summed here, not kept per request: one record per request instead of two.
+    const total = new LatencyHistogram();
     let errors = 0;
     for (const byRoute of byMethod.values()) {
       for (const entry of byRoute.values()) {
         const h = entry.histogram;
         if (h.count === 0) continue;
         errors += entry.errors;
+        total.merge(h);
         routes.push({
           method: entry.method,
           route: entry.route,
@@ -246,7 +263,7 @@ export function profile(options: ProfileOptions = {}): Profiler {
   function reset(): void {
     byMethod.clear();
     extensionMethods = 0;
-    total.reset();
+    lastEntry = undefined;
     since = new Date();
   }
 
@@ -344,13 +361,12 @@ export function profile(options: ProfileOptions = {}): Profiler {
     return Number.isNaN(after) || after === 63 /* ? */ || after === 35 /* # */;
   }
 
-  function failed(request: Request, started: number): void {
+  function failed(request: Request, ms: number): void {
     inFlight--;
-    record(request.method, context(request).route || UNROUTED, performance.now() - started, true, -2);
+    record(request.method, context(request).route || UNROUTED, ms, true, -2);
   }
 
-  function finish(request: Request, started: number, response: Response): Response {
-    const ms = performance.now() - started;
+  function finish(request: Request, ms: number, response: Response): Response {
     inFlight--;
     const route = context(request).route || UNROUTED;
     if (!(response instanceof Response)) {
@@ -375,20 +391,20 @@ export function profile(options: ProfileOptions = {}): Profiler {
   // Not an async function: a handler answering synchronously costs no promise here.
   const middleware = (next: Handler): Handler => (request) => {
     if (isPage(request)) return page(request);
-    const started = performance.now();
+    const started = startOf(request);
     inFlight++;
     let result: Response | Promise<Response>;
     try {
-      result = next(request);
+      result = callTimed(next, request, started);
     } catch (error) {
-      failed(request, started);
+      failed(request, syncEndOf(request) - started);
       throw error;
     }
-    if (result instanceof Response) return finish(request, started, result);
+    if (result instanceof Response) return finish(request, syncEndOf(request) - started, result);
     return Promise.resolve(result).then(
-      (response) => finish(request, started, response),
+      (response) => finish(request, asyncEndOf() - started, response),
       (error) => {
-        failed(request, started);
+        failed(request, asyncEndOf() - started);
         throw error;
       },
     );
