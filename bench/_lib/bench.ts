@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../tests/_lib/port.ts";
 import { join, resolve } from "node:path";
 
 export const root: string = resolve(import.meta.dirname ?? ".", "../..");
@@ -63,17 +63,7 @@ export function ensureTools(...tools: string[]): void {
   execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((t) => packages[t] ?? t)], { stdio: "inherit" });
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+export { freePort };
 
 function treeRss(pid: number): number {
   let total = 0;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ServerResponse } from "node:http";
+import { drainOrClose } from "../serve/drain.ts";
 
 /**
  * Writes a Response to `res`. Headers go through `setHeader`, so headers an
@@ -41,14 +42,7 @@ export async function sendResponse(response: Response, res: ServerResponse, sign
       const { done, value } = await reader.read();
       if (done) break;
       if (!res.write(value)) {
-        await new Promise<void>((resume) => {
-          const go = () => {
-            res.off("drain", go);
-            res.off("close", go);
-            resume();
-          };
-          res.on("drain", go).on("close", go);
-        });
+        await drainOrClose(res);
         if (signal.aborted) return;
       }
     }

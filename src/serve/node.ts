@@ -16,6 +16,7 @@ import { bindContext } from "../context.ts";
 import { invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
+import { drainOrClose } from "./drain.ts";
 
 /** A Host header we can put in a URL as is (name or IP literal, optional port). */
 const SAFE_HOST = /^(?:[\w.-]+|\[[\da-fA-F:.]+\])(?::\d{1,5})?$/;
@@ -288,14 +289,7 @@ export async function writeResponse(
     step = await next;
     while (!step.done && !closed) {
       if (!res.write(step.value) && !closed) {
-        await new Promise<void>((resume) => {
-          const go = () => {
-            res.off("drain", go);
-            res.off("close", go);
-            resume();
-          };
-          res.on("drain", go).on("close", go);
-        });
+        await drainOrClose(res);
       }
       if (closed) return;
       step = await reader.read();

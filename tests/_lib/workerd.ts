@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "./port.ts";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -29,17 +29,6 @@ export interface WorkerdOptions {
 
 const root = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "../..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((done, fail) => {
