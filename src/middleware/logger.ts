@@ -7,11 +7,11 @@
 import { context } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
-import { runtime } from "../internal/runtime.ts";
 import { pathAndQuery } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
 import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
-import { readEnv } from "./mode.ts";
+import { readEnv } from "./adapters/env.ts";
+import { stderrWriter } from "./adapters/stderr.ts";
 
 /** What one access-log line is made of. */
 export interface LogEntry {
@@ -142,34 +142,6 @@ export function formatJson(entry: LogEntry): string {
     referer: entry.referer,
     userAgent: entry.userAgent,
   });
-}
-
-interface StdStreams {
-  Deno?: { stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean } };
-  process?: { stderr?: { write(text: string): boolean; isTTY?: boolean } };
-}
-
-/** Writes text to stderr synchronously on Deno, Node and Bun; `undefined` elsewhere (Workers). */
-function stderrWriter(): { write: (text: string) => void; terminal: boolean } | undefined {
-  const global = globalThis as StdStreams;
-  if (global.Deno) {
-    const stderr = global.Deno.stderr;
-    const encoder = new TextEncoder();
-    return {
-      write(text) {
-        let bytes = encoder.encode(text);
-        while (bytes.length > 0) bytes = bytes.subarray(stderr.writeSync(bytes));
-      },
-      terminal: stderr.isTerminal(),
-    };
-  }
-  // Workers (even with nodejs_compat's process) log through console, line by line: no timers after the response.
-  if (runtime === "workerd") return undefined;
-  const stderr = global.process?.stderr;
-  if (stderr && typeof stderr.write === "function") {
-    return { write: (text) => void stderr.write(text), terminal: stderr.isTTY === true };
-  }
-  return undefined;
 }
 
 const BATCH_BYTES = 64 * 1024;
