@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { bindContext, type ContextInit } from "../context.ts";
-import { guardBody } from "./guard_body.ts";
-import { closeWhenDraining, internalError, invoke } from "./invoke.ts";
-import { headSize, limitResponse } from "./limits.ts";
+import type { ContextInit } from "../context.ts";
+import { answerer } from "./answer.ts";
+import { internalError } from "./invoke.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
 
 interface BunServer {
@@ -24,11 +23,8 @@ const BUN_HEAD_LIMIT = 16 * 1024;
 /** Serves with `Bun.serve`. */
 export function serveBun(input: AdapterInput): AdapterServer {
   const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
-  const { handler, track, limits } = input;
-  const checkHead = limits.maxHeaderSize < BUN_HEAD_LIMIT;
-  const maxHead = limits.maxHeaderSize;
-  let draining = false;
-  const isDraining = () => draining;
+  const { track, limits } = input;
+  const { answer, drain } = answerer(input, limits.maxHeaderSize < BUN_HEAD_LIMIT);
   const server = Bun.serve({
     port: input.port,
     hostname: input.hostname,
@@ -47,14 +43,7 @@ export function serveBun(input: AdapterInput): AdapterServer {
         runtimeArgs: [server],
         waitUntil: track,
       };
-      if (checkHead && headSize(request) > maxHead) return limitResponse(431);
-      if (request.method === "GET" || request.method === "HEAD" || request.body === null) {
-        bindContext(request, init);
-        const result = invoke(handler, request);
-        // Synchronous and not draining: the hot path stays free of promises.
-        return result instanceof Response && !draining ? result : closeWhenDraining(result, isDraining);
-      }
-      return closeWhenDraining(guardBody(handler, request, init, limits), isDraining);
+      return answer(request, init);
     },
     error(error: unknown) {
       console.error(error);
@@ -66,7 +55,7 @@ export function serveBun(input: AdapterInput): AdapterServer {
     port: server.port,
     runtime: "bun",
     close: () => {
-      draining = true;
+      drain();
       return server.stop(false);
     },
     forceClose: () => server.stop(true),

@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { bindContext, type ContextInit } from "../context.ts";
-import { closeWhenDraining, invoke } from "./invoke.ts";
-import { guardBody } from "./guard_body.ts";
-import { defaultLimits, headSize, limitResponse } from "./limits.ts";
+import type { ContextInit } from "../context.ts";
+import { answerer } from "./answer.ts";
+import { defaultLimits } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
 
 interface DenoServeInfo {
@@ -52,14 +51,11 @@ function disconnectSignal(info: DenoServeInfo, request: Request): AbortSignal {
 /** Serves with `Deno.serve`. */
 export function serveDeno(input: AdapterInput): AdapterServer {
   const Deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
-  const { handler, track, limits } = input;
+  const { track, limits } = input;
   // Measuring the head means walking every header of every request, a real
   // cost on Deno's hot path; Deno itself refuses heads over ~64 KiB (with 400).
   // So the 431 check runs when a limit was set explicitly, not for the default.
-  const maxHead = limits.maxHeaderSize;
-  const checkHead = maxHead !== defaultLimits.maxHeaderSize;
-  let draining = false;
-  const isDraining = () => draining;
+  const { answer, drain } = answerer(input, limits.maxHeaderSize !== defaultLimits.maxHeaderSize);
   const server = Deno.serve(
     {
       port: input.port,
@@ -75,21 +71,14 @@ export function serveDeno(input: AdapterInput): AdapterServer {
         waitUntil: track,
         signal: () => disconnectSignal(info, request),
       };
-      if (checkHead && headSize(request) > maxHead) return limitResponse(431);
-      if (request.method === "GET" || request.method === "HEAD" || request.body === null) {
-        bindContext(request, init);
-        const result = invoke(handler, request);
-        // Synchronous and not draining: the hot path stays free of promises.
-        return result instanceof Response && !draining ? result : closeWhenDraining(result, isDraining);
-      }
-      return closeWhenDraining(guardBody(handler, request, init, limits), isDraining);
+      return answer(request, init);
     },
   );
   return {
     port: server.addr.port,
     runtime: "deno",
     close: () => {
-      draining = true;
+      drain();
       return server.shutdown();
     },
     // Deno has no API to cut open connections; the process exit does it.
