@@ -118,18 +118,29 @@ const checks: { name: string; command: string; args: string[] }[] = [
   { name: "npm pack --dry-run", command: "npm", args: ["pack", "--dry-run", "--ignore-scripts"] },
 ];
 
+/** A layer still running after this long is hung (the whole suite takes ~1 min per runtime): stop it, fail it. */
+const LAYER_DEADLINE_MS = 10 * 60_000;
+
 function run(command: string, args: string[], log: string): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
     const child = spawn(command, args, {
       cwd: root,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", CI: process.env.CI ?? "1" },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so a hung runner is stopped with everything it started
     });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
+    const timer = setTimeout(() => {
+      output += `\nstopped: still running after ${LAYER_DEADLINE_MS / 60_000} min (hung?)\n`;
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch { /* already gone */ }
+    }, LAYER_DEADLINE_MS);
     child.once("error", (error) => done({ code: 127, output: String(error) }));
     child.once("close", (code) => {
+      clearTimeout(timer);
       output = strip(output);
       writeFileSync(join(out, log), output);
       done({ code: code ?? 1, output });

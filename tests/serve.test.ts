@@ -145,6 +145,28 @@ test("serve: a throwing handler or a non-Response is a plain 500 and the server 
   );
 }, opts);
 
+test("serve: a handler that cancels the request body mid-upload answers, and the server goes on", async () => {
+  const app = async (request: Request) => {
+    if (request.method !== "POST") return new Response("fine");
+    const reader = request.body!.getReader();
+    await reader.read();
+    await reader.cancel(); // the rest of the upload is not wanted
+    return new Response("stopped");
+  };
+  await withServer(app, async (url) => {
+    const client = raw(url);
+    await client.write(`POST / HTTP/1.1\r\nhost: ${url.host}\r\ntransfer-encoding: chunked\r\n\r\n`);
+    const chunk = "a".repeat(64 * 1024);
+    const frame = `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
+    await client.write(frame);
+    assert.ok(await client.until(/stopped/), client.received());
+    for (let i = 0; i < 16 && !client.socket.destroyed; i++) await client.write(frame); // arrives after the cancel
+    await client.write("0\r\n\r\n");
+    client.close();
+    assert.equal(await (await fetch(url)).text(), "fine");
+  });
+}, opts);
+
 test("serve: context(request).signal aborts on a client disconnect, not after a successful response", async () => {
   let aborted: () => void;
   const sawAbort = new Promise<void>((resolve) => (aborted = resolve));

@@ -11,6 +11,7 @@ import type { Handler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { runtime } from "../internal/runtime.ts";
 import { authority, pathAndQuery } from "../internal/url.ts";
+import type { UpstreamRequest } from "./adapters/upstream_node.ts";
 
 /** Options of {@linkcode proxy} and {@linkcode balance}. */
 export interface ProxyOptions {
@@ -40,13 +41,27 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Whether this runtime's fetch() decodes a compressed response body whatever
- * the request asked. Node's (undici) does, keeping `Content-Encoding`. Deno's
- * does not once the request sets `Accept-Encoding`; Bun's does not with
- * `decompress: false`; on Workers the body is always the decoded form and the
- * runtime re-encodes by the header. So the header is dropped on Node only.
+ * Sends one request upstream without following redirects or decoding the
+ * body: fetch() on Bun (`decompress: false`), Workers (which re-encode by the
+ * header) and Deno (which decodes only what the request accepted: see
+ * {@linkcode passesEncoding}); on Node a `node:http` client, because Node's
+ * fetch holds a whole streamed upload in memory and decodes bodies while
+ * keeping their `Content-Encoding` (see adapters/upstream_node.ts).
  */
-const fetchDecodes = runtime !== "deno" && runtime !== "bun" && runtime !== "workerd";
+const sendUpstream: (target: string, init: UpstreamRequest) => Promise<Response> = runtime === "node"
+  ? async (target, init) => (await import("./adapters/upstream_node.ts")).fetchUpstream(target, init)
+  : (target, init) =>
+    fetch(target, {
+      ...init,
+      redirect: "manual",
+      // @ts-ignore: Bun's option to pass compressed bodies through as they are.
+      decompress: false,
+      // @ts-ignore: `duplex` streams the request body; missing from the DOM types.
+      duplex: "half",
+    });
+
+/** Whether the client's Accept-Encoding may go upstream: Deno's fetch would decode what it allows. */
+const passesEncoding = runtime !== "deno";
 
 /** HTTP field names (RFC 9110 §5.1): `Headers.delete` throws on anything else. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -118,8 +133,13 @@ function quoted(value: string): string {
 function upstreamHeaders(request: Request, trust: Required<ProxyOptions>["trustForwarded"]): Headers {
   const headers = withoutHopByHop(request.headers);
   headers.delete("host");
-  // fetch() would decode a compressed body but keep its Content-Encoding; ask for identity instead.
-  headers.set("accept-encoding", "identity");
+  // Our server already answered `Expect: 100-continue` on this hop when the body was read, and
+  // Node's fetch() refuses a request carrying `Expect` (curl sends it on every large upload).
+  headers.delete("expect");
+  // The client's own Accept-Encoding goes through, so a compressed body passes as is. Deno's
+  // fetch decodes whenever the request accepts an encoding (keeping Content-Encoding), so
+  // there, and when the client named none, ask for identity.
+  if (!passesEncoding || !headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
   const ctx = context(request);
   const trusted = typeof trust === "function" ? trust(ctx.remoteAddr) : trust;
   if (!trusted) { for (const name of FORWARDING) headers.delete(name); }
@@ -164,14 +184,6 @@ function rewriteCookie(cookie: string, upstreamPath: string, base: string): stri
 
 function responseHeaders(response: Response, upstream: URL, upstreamPath: string, base: string, rewrite: boolean) {
   const headers = withoutHopByHop(response.headers);
-  if (fetchDecodes) {
-    const encoding = headers.get("content-encoding");
-    if (encoding !== null && encoding.toLowerCase() !== "identity") {
-      // The upstream compressed although we asked for identity, and fetch() decoded it: say so.
-      headers.delete("content-encoding");
-      headers.delete("content-length");
-    }
-  }
   if (rewrite && (base !== "" || upstreamPath !== "")) {
     const location = headers.get("location");
     if (location !== null) headers.set("location", rewriteLocation(location, upstream, upstreamPath, base));
@@ -209,16 +221,11 @@ async function forward(
   let response: Response;
   try {
     const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
-    response = await fetch(target, {
+    response = await sendUpstream(target, {
       method: request.method,
       headers: upstreamHeaders(request, options.trustForwarded),
       body: hasBody ? request.body : null,
-      redirect: "manual",
       signal: aborter.signal,
-      // @ts-ignore: Bun's option to pass compressed bodies through as they are.
-      decompress: false,
-      // @ts-ignore: `duplex` streams the request body; missing from the DOM types.
-      duplex: "half",
     });
   } catch (error) {
     clearTimeout(timer);

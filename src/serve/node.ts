@@ -127,6 +127,8 @@ export function toRequest(
 
 /** A byte stream over a Node readable, pulling only when the consumer wants more, counted by the guard. */
 function readableFrom(req: IncomingMessage, guard: BodyGuard): ReadableStream<Uint8Array> {
+  // Once the consumer cancels, the rest of the body is drained and dropped, not enqueued.
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       guard.onRefuse = () => {
@@ -134,23 +136,24 @@ function readableFrom(req: IncomingMessage, guard: BodyGuard): ReadableStream<Ui
         req.pause();
       };
       req.on("data", (chunk: Buffer) => {
-        if (!guard.count(chunk.byteLength)) return;
+        if (cancelled || !guard.count(chunk.byteLength)) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) req.pause();
       });
       req.once("end", () => {
         guard.done();
-        if (!guard.refused) controller.close();
+        if (!guard.refused && !cancelled) controller.close();
       });
       req.once("error", (error) => {
         guard.done();
-        if (!guard.refused) controller.error(error);
+        if (!guard.refused && !cancelled) controller.error(error);
       });
     },
     pull() {
       if (!guard.refused) req.resume();
     },
     cancel() {
+      cancelled = true;
       guard.done();
       req.resume(); // drain what is left so the connection stays usable
     },
