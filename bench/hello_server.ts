@@ -4,8 +4,12 @@
  *
  *   fetchkit       serve() + a 3-entry mount (the request hits "/")
  *   fetchkit-w2    the same with `workers: 2`
- *   hono           a Hono app on the runtime's own server (Deno.serve, Bun.serve);
- *                  on Node through fetchkit's bridge (@hono/node-server is not installed)
+ *   hono           a Hono app on the runtime's own server: Deno.serve, Bun.serve,
+ *                  and on Node Hono's own adapter, @hono/node-server
+ *   fetch-floor    Node only: node:http doing the least any Fetch bridge must do
+ *                  (a Request with the URL and headers, the handler's Response,
+ *                  its body read and written) — the ceiling for a bridge that
+ *                  keeps the real global Request and Response
  *
  * Run: <runtime> bench/hello_server.ts <variant>
  */
@@ -22,7 +26,7 @@ const g = globalThis as unknown as {
 };
 const port = Number(g.process?.env.PORT ?? 8000);
 
-const hello = () => new Response(body);
+const hello = (_request?: Request) => new Response(body);
 const app = mount({
   "/": hello,
   "/api": () => new Response("api"),
@@ -41,7 +45,23 @@ switch (variant) {
     hono.get("/", (c) => c.text(body));
     if (g.Deno) g.Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, hono.fetch);
     else if (g.Bun) g.Bun.serve({ port, hostname: "127.0.0.1", fetch: hono.fetch });
-    else await serve(hono, { port, onListen() {} });
+    else {
+      const { serve: serveNode } = await import("@hono/node-server");
+      serveNode({ fetch: hono.fetch, port, hostname: "127.0.0.1" });
+    }
+    break;
+  }
+  case "fetch-floor": {
+    const { createServer } = await import("node:http");
+    createServer(async (req, res) => {
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+      const response = hello(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers }));
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const head: string[] = [];
+      for (const [name, value] of response.headers) head.push(name, value);
+      res.writeHead(response.status, head).end(bytes);
+    }).listen(port, "127.0.0.1");
     break;
   }
   default:
