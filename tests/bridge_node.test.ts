@@ -100,6 +100,21 @@ function chunkAt(i: number): Uint8Array {
   return chunk;
 }
 
+/** A new temporary folder holding `name`: `count` chunks from {@link chunkAt}, with the file's SHA-256. */
+async function chunkFile(name: string, count: number): Promise<{ dir: string; file: string; digest: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "fetchkit-bridge-"));
+  const file = join(dir, name);
+  const hash = createHash("sha256");
+  const handle = await open(file, "w");
+  for (let i = 0; i < count; i++) {
+    const chunk = chunkAt(i);
+    hash.update(chunk);
+    await handle.write(chunk);
+  }
+  await handle.close();
+  return { dir, file, digest: hash.digest("hex") };
+}
+
 function urlFields(req: ExpressRequest) {
   return { url: req.url, baseUrl: req.baseUrl, originalUrl: req.originalUrl, path: req.path };
 }
@@ -217,17 +232,7 @@ test("fromNode: request bodies stream into the app and back out", async () => {
 
 test("fromNode: a 64 MiB upload and a 64 MiB download stream with memory growth under 32 MiB", async () => {
   const chunks = 1024; // 64 MiB in 64 KiB chunks
-  const expected = createHash("sha256");
-  const dir = await mkdtemp(join(tmpdir(), "fetchkit-bridge-"));
-  const file = join(dir, "upload.bin");
-  const handle = await open(file, "w");
-  for (let i = 0; i < chunks; i++) {
-    const chunk = chunkAt(i);
-    expected.update(chunk);
-    await handle.write(chunk);
-  }
-  await handle.close();
-  const digest = expected.digest("hex");
+  const { dir, file, digest } = await chunkFile("upload.bin", chunks);
 
   const app = express();
   app.post("/upload", (req, res) => {
@@ -276,11 +281,7 @@ test("fromNode: a 64 MiB upload and a 64 MiB download stream with memory growth 
 });
 
 test("fromNode: an aborted download closes the file behind res.sendFile, and req/res see the disconnect", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "fetchkit-bridge-"));
-  const file = join(dir, "big.bin");
-  const handle = await open(file, "w");
-  for (let i = 0; i < 256; i++) await handle.write(chunkAt(i)); // 16 MiB
-  await handle.close();
+  const { dir, file } = await chunkFile("big.bin", 256); // 16 MiB
   const events: string[] = [];
   const app = express();
   app.get("/file", (_req, res) => res.sendFile(file));
@@ -353,11 +354,7 @@ test("toNode: as Express middleware the handler sees the mount contract, and pas
 });
 
 test("toNode: an aborted download fires the handler's signal and closes the static file", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "fetchkit-bridge-"));
-  const file = join(dir, "big.bin");
-  const handle = await open(file, "w");
-  for (let i = 0; i < 256; i++) await handle.write(chunkAt(i)); // 16 MiB
-  await handle.close();
+  const { dir, file } = await chunkFile("big.bin", 256); // 16 MiB
   let aborted = false;
   const files = serveStatic(dir, { cache: false });
   const app = express();

@@ -12,7 +12,7 @@ import { runInNewContext } from "node:vm";
 const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
 
 /** A full, synchronous garbage collection: `Bun.gc` on Bun, V8's `gc()` on Node and Deno. */
-export const collectGarbage: () => void = bun ? () => bun.gc(true) : (() => {
+const collectGarbage: () => void = bun ? () => bun.gc(true) : (() => {
   // Exposing gc at run time avoids a flag on every runner's command line.
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
@@ -26,7 +26,7 @@ export const collectGarbage: () => void = bun ? () => bun.gc(true) : (() => {
 })();
 
 /** Bytes held by JavaScript: the heap plus the external (ArrayBuffer) memory it references. */
-export function liveBytes(): number {
+function liveBytes(): number {
   const { heapUsed, external } = process.memoryUsage();
   return heapUsed + external;
 }
