@@ -82,7 +82,11 @@ export interface ContextInit {
   originalUrl?: string;
 }
 
-const urlGetter = Object.getOwnPropertyDescriptor(Request.prototype, "url")?.get;
+/** The URL a Request's prototype answers, under any `url` a mount shadowed on the object itself. */
+function receivedUrl(request: Request): string {
+  if (!Object.hasOwn(request, "url")) return request.url;
+  return Reflect.get(Object.getPrototypeOf(request), "url", request);
+}
 const swallow = (promise: Promise<unknown>) => void promise.catch(() => {});
 
 /** The context implementation: plain fields plus lazily computed ones. */
@@ -114,7 +118,7 @@ class LazyContext implements RequestContext {
   get originalUrl(): string {
     // Mount shadows `url` on the Request itself; the prototype's getter still
     // answers what the server received.
-    return this.#originalUrl ??= urlGetter ? urlGetter.call(this.#request) : this.#request.url;
+    return this.#originalUrl ??= receivedUrl(this.#request);
   }
 
   get params(): Record<string, string> {

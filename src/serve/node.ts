@@ -17,6 +17,8 @@ import { invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
 import { drainOrClose } from "./drain.ts";
+import { installLightGlobals, type LightParts, LightResponse } from "./light_globals.ts";
+import { LightRequest } from "./light_request.ts";
 
 /** A Host header we can put in a URL as is (name or IP literal, optional port). */
 const SAFE_HOST = /^(?:[\w.-]+|\[[\da-fA-F:.]+\])(?::\d{1,5})?$/;
@@ -31,6 +33,8 @@ interface NodeState {
   /** Every open connection, to close the ones without a request at shutdown. */
   sockets: Set<Socket>;
   server: NodeHttpServer;
+  /** Light Request and Response objects (light_globals.ts) are in use. */
+  light: boolean;
 }
 
 /** Serves with `node:http`. */
@@ -47,12 +51,21 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
     // Node checks the two timeouts above only this often (30 s by default).
     connectionsCheckingInterval: Math.max(250, Math.min(30_000, limits.requestTimeout / 4)),
   });
-  const state: NodeState = { input, host: "", draining: false, active: new Set(), sockets: new Set(), server };
+  if (input.overrideGlobals) installLightGlobals();
+  const state: NodeState = {
+    input,
+    host: "",
+    draining: false,
+    active: new Set(),
+    sockets: new Set(),
+    server,
+    light: input.overrideGlobals,
+  };
   server.on("connection", (socket: Socket) => {
     state.sockets.add(socket);
     socket.once("close", () => state.sockets.delete(socket));
   });
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => void respond(state, req, res));
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => respond(state, req, res));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     // Workers on Node share the port through node:cluster, so no reusePort here.
@@ -84,31 +97,41 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
   });
 }
 
+/**
+ * The absolute URL of a Node request; `undefined` when its target or Host is
+ * unusable.
+ */
+function urlOf(req: IncomingMessage, fallbackHost: string): string | undefined {
+  const target = req.url ?? "/";
+  if (target.charCodeAt(0) === 47 /* / */) {
+    let host: string | undefined;
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i];
+      if (name.length === 4 && name.toLowerCase() === "host") {
+        host = raw[i + 1];
+        break;
+      }
+    }
+    if (host === undefined) host = fallbackHost;
+    else if (!SAFE_HOST.test(host)) return undefined;
+    return `http://${host}${target}`;
+  }
+  if (/^https?:\/\//i.test(target)) return target; // absolute-form (a proxy request)
+  return undefined;
+}
+
 /** Builds the Fetch Request for a Node request; `undefined` when its URL or Host is unusable. */
-export function toRequest(
+function toRequest(
   req: IncomingMessage,
   fallbackHost: string,
   guard: BodyGuard | undefined,
 ): Request | undefined {
+  const url = urlOf(req, fallbackHost);
+  if (url === undefined) return undefined;
   const raw = req.rawHeaders;
   const headers = new Headers();
-  let host: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i];
-    if (host === undefined && name.length === 4 && name.toLowerCase() === "host") host = raw[i + 1];
-    headers.append(name, raw[i + 1]);
-  }
-  const target = req.url ?? "/";
-  let url: string;
-  if (target.charCodeAt(0) === 47 /* / */) {
-    if (host === undefined) host = fallbackHost;
-    else if (!SAFE_HOST.test(host)) return undefined;
-    url = `http://${host}${target}`;
-  } else if (/^https?:\/\//i.test(target)) {
-    url = target; // absolute-form (a proxy request)
-  } else {
-    return undefined;
-  }
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   const method = req.method ?? "GET";
   try {
     // A GET gets the smallest init undici accepts: every key costs on this path.
@@ -123,6 +146,22 @@ export function toRequest(
   } catch {
     return undefined;
   }
+}
+
+/** The same as {@linkcode toRequest}, as a {@linkcode LightRequest}. */
+function toLightRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fallbackHost: string,
+  guard: BodyGuard | undefined,
+): Request | undefined {
+  const url = urlOf(req, fallbackHost);
+  if (url === undefined) return undefined;
+  return new LightRequest(url, req.method ?? "GET", {
+    rawHeaders: req.rawHeaders,
+    body: guard ? () => readableFrom(req, guard) : undefined,
+    signal: () => disconnectSignal(res),
+  }) as unknown as Request;
 }
 
 /** A byte stream over a Node readable, pulling only when the consumer wants more, counted by the guard. */
@@ -167,7 +206,7 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
-async function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
+function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   const { input } = state;
   const { limits } = input;
   let guard: BodyGuard | undefined;
@@ -176,7 +215,7 @@ async function respond(state: NodeState, req: IncomingMessage, res: ServerRespon
     if (declared > limits.maxBodySize) return refuse(req, res, 413);
     guard = new BodyGuard(limits.maxBodySize);
   }
-  const request = toRequest(req, state.host, guard);
+  const request = state.light ? toLightRequest(req, res, state.host, guard) : toRequest(req, state.host, guard);
   if (request === undefined) {
     res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
     res.end("Bad Request: invalid URL or Host\n");
@@ -187,21 +226,39 @@ async function respond(state: NodeState, req: IncomingMessage, res: ServerRespon
       req.socket.remoteAddress ? { hostname: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 } : undefined,
     runtimeArgs: [{ incoming: req, outgoing: res }],
     waitUntil: input.track,
-    signal: () => disconnectSignal(res),
+    signal: state.light ? () => request.signal : () => disconnectSignal(res),
   });
   state.active.add(res);
   if (state.draining) res.shouldKeepAlive = false;
+  // A handler that answers synchronously with a whole body is written without
+  // a single promise: on a hello world, each microtask hop shows in req/s.
+  const result = invoke(input.handler, request, guard);
+  let written: Promise<void> | void;
   try {
-    const result = invoke(input.handler, request, guard);
-    await writeResponse(result instanceof Response ? result : await result, req, res);
-  } finally {
-    state.active.delete(res);
-    // A keep-alive response that began before draining leaves an idle connection: close it.
-    if (state.draining) {
-      const closeIdle = () => setImmediate(() => state.server.closeIdleConnections());
-      if (res.writableFinished) closeIdle();
-      else res.once("finish", closeIdle);
-    }
+    written = result instanceof Response
+      ? writeResponse(result, req, res)
+      : result.then((response) => writeResponse(response, req, res));
+  } catch (error) {
+    written = Promise.reject(error);
+  }
+  if (written === undefined) return finished(state, res);
+  written.then(
+    () => finished(state, res),
+    (error) => {
+      console.error(error);
+      res.destroy();
+      finished(state, res);
+    },
+  );
+}
+
+/** Forgets a response once written; while draining, closes the connection it leaves idle. */
+function finished(state: NodeState, res: ServerResponse): void {
+  state.active.delete(res);
+  if (state.draining) {
+    const closeIdle = () => setImmediate(() => state.server.closeIdleConnections());
+    if (res.writableFinished) closeIdle();
+    else res.once("finish", closeIdle);
   }
 }
 
@@ -233,20 +290,55 @@ const NOT_YET_VALUE = Symbol("not yet");
 /** Settled already, so `Promise.race([read, NOT_YET])` tells whether the read was. */
 const NOT_YET = Promise.resolve(NOT_YET_VALUE);
 
+/** Writes a light Response whose body is already whole (a string, bytes or none): one `end()`. */
+function writeWhole(
+  parts: LightParts & { body: string | Uint8Array | null },
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (res.destroyed) return;
+  const { body, headers } = parts;
+  const head = headers !== undefined
+    ? flatHeaders(headers)
+    : parts.contentType
+    ? ["content-type", parts.contentType]
+    : [];
+  if (body !== null && (headers === undefined || !headers.has("content-length"))) {
+    head.push("content-length", String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength));
+  }
+  res.writeHead(parts.status, parts.statusText || undefined, head);
+  if (body === null || req.method === "HEAD") res.end();
+  else res.end(body);
+}
+
 /** Writes a Fetch Response to a Node ServerResponse, streaming the body with backpressure. */
-export async function writeResponse(
-  response: Response,
+function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+  const light = LightResponse.partsOf(response);
+  if (light === undefined) {
+    return writeStreamed(response.status, response.statusText, response.headers, response.body, req, res);
+  }
+  if (light.body instanceof ReadableStream) {
+    return writeStreamed(light.status, light.statusText, light.headers, light.body, req, res);
+  }
+  return writeWhole(light as LightParts & { body: string | Uint8Array | null }, req, res);
+}
+
+async function writeStreamed(
+  status: number,
+  reason: string,
+  headers: Headers | undefined,
+  body: ReadableStream<Uint8Array> | null,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   if (res.destroyed) {
-    await response.body?.cancel().catch(() => {});
+    await body?.cancel().catch(() => {});
     return;
   }
-  const head = flatHeaders(response.headers);
-  const body = response.body;
+  const head = headers === undefined ? [] : flatHeaders(headers);
+  const statusText = reason || undefined;
   if (body === null || req.method === "HEAD") {
-    res.writeHead(response.status, response.statusText || undefined, head);
+    res.writeHead(status, statusText, head);
     res.end();
     if (body) await body.cancel().catch(() => {});
     return;
@@ -261,7 +353,7 @@ export async function writeResponse(
     return;
   }
   if (step.done) {
-    res.writeHead(response.status, response.statusText || undefined, head);
+    res.writeHead(status, statusText, head);
     res.end();
     return;
   }
@@ -272,8 +364,8 @@ export async function writeResponse(
   const next = reader.read();
   const settled = await Promise.race([next, NOT_YET]);
   if (settled !== NOT_YET_VALUE && (settled as ReadableStreamReadResult<Uint8Array>).done) {
-    if (!response.headers.has("content-length")) head.push("content-length", String(step.value.byteLength));
-    res.writeHead(response.status, response.statusText || undefined, head);
+    if (!headers?.has("content-length")) head.push("content-length", String(step.value.byteLength));
+    res.writeHead(status, statusText, head);
     res.end(step.value);
     return;
   }
@@ -287,7 +379,7 @@ export async function writeResponse(
   res.once("close", onClose);
   if (res.destroyed) onClose();
   try {
-    res.writeHead(response.status, response.statusText || undefined, head);
+    res.writeHead(status, statusText, head);
     res.write(step.value);
     step = await next;
     while (!step.done && !closed) {

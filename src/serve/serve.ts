@@ -94,6 +94,9 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
   if (options.onListen !== undefined && typeof options.onListen !== "function") {
     throw new TypeError(`serve: onListen must be a function, got ${describe(options.onListen)}`);
   }
+  if (options.overrideGlobals !== undefined && typeof options.overrideGlobals !== "boolean") {
+    throw new TypeError(`serve: overrideGlobals must be a boolean, got ${describe(options.overrideGlobals)}`);
+  }
   const deadline = positive("shutdownDeadline", options.shutdownDeadline, 10_000);
   const workers = worker !== undefined ? 1 : resolveWorkers(options.workers);
   const limits = resolveLimits(options.limits);
@@ -108,6 +111,7 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
     limits,
     reusePort: worker !== undefined,
     native: options.native ?? {},
+    overrideGlobals: options.overrideGlobals ?? true,
     track(promise) {
       const settled = promise.catch((error) => console.error(error)).finally(() => pending.delete(settled));
       pending.add(settled);

@@ -35,6 +35,14 @@ export interface ServeOptions {
    * not abstract (for example Bun's `websocket` handlers).
    */
   native?: Record<string, unknown>;
+  /**
+   * Node only: replace the global `Response`, `Request` and `fetch` with thin
+   * wrappers that build Node's own objects only when something needs them, and
+   * hand handlers a lightweight Request. A plain handler answers about twice as
+   * fast; `instanceof`, `new Request(request)` and `fetch(request)` behave as
+   * before. Default `true` (as `@hono/node-server` does); `false` keeps Node's.
+   */
+  overrideGlobals?: boolean;
 }
 
 /** A running server. */
@@ -66,6 +74,8 @@ export interface AdapterInput {
   /** Bind with SO_REUSEPORT (a worker of a multi-process server). */
   reusePort: boolean;
   native: Record<string, unknown>;
+  /** Node: use light Request/Response objects (see {@linkcode ServeOptions.overrideGlobals}). */
+  overrideGlobals: boolean;
   /** Tracks background work so shutdown can wait for it. */
   track(promise: Promise<unknown>): void;
 }
