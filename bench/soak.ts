@@ -4,7 +4,7 @@
  * handler that throws on every 10th request. Pass: the main mix sees 0 socket
  * errors and 0 non-2xx/3xx answers, the flaky route's failures stay 500s on
  * their own requests, and the server's RSS at the end is within 10 % of its
- * RSS after warm-up (warm-up: until RSS grows less than 2 % over a window).
+ * RSS after warm-up (warm-up: until RSS grows less than 2 % over three windows in a row).
  *
  * Run: node bench/soak.ts   (BENCH_RUNTIMES=node SOAK_SECONDS=60 SOAK_CONNECTIONS=256)
  */
@@ -18,7 +18,9 @@ const seconds = Number(process.env.SOAK_SECONDS ?? 60);
 const connections = Number(process.env.SOAK_CONNECTIONS ?? 256);
 /** One warm-up window, in seconds; warm-up runs up to `maxWarmupWindows` of them (see below). */
 const warmup = Math.max(2, Math.min(10, Math.round(seconds / 6)));
-const maxWarmupWindows = 8;
+const maxWarmupWindows = 18;
+/** Warm-up ends after this many windows in a row with RSS growing less than 2 %. */
+const settledWindows = 3;
 
 // wrk alternates the dynamic route and a static file on every connection.
 const dir = mkdtempSync(join(tmpdir(), "fetchkit-soak-"));
@@ -46,18 +48,21 @@ for (const runtime of selectedRuntimes(["deno", "bun", "node"])) {
     readyPath: "/dynamic/ready",
   });
   try {
-    // Warm-up lasts until the heap has grown to its working size under this load: RSS grows
-    // by less than 2 % over a window (measured on Node: 159 MiB after 10 s, 239 MiB after 40 s,
-    // then flat at 243 MiB to 120 s; a leak would keep growing through the soak itself).
+    // Warm-up lasts until the heap has grown to its working size under this load: RSS grows by
+    // less than 2 % over three windows in a row. One quiet window is not enough: V8 grows its
+    // young generation in steps, and on Deno a step came after 40 quiet seconds (measured with
+    // Deno.memoryUsage() every 10 s over 200 s: RSS 73 MiB to 40 s, 80 MiB at 50 s, 94 MiB at
+    // 110 s, then flat to 200 s, while the live heap stayed between 8 and 18 MiB throughout).
+    // A leak would keep growing through the soak itself.
     let rssAfterWarmup = server.rss();
     let warmedFor = 0;
-    for (let window = 0; window < maxWarmupWindows; window++) {
+    let quiet = 0;
+    for (let window = 0; window < maxWarmupWindows && quiet < settledWindows; window++) {
       await wrk(server.url, { seconds: warmup, connections, script: mix });
       warmedFor += warmup;
       const now = server.rss();
-      const settled = window > 0 && now / rssAfterWarmup - 1 < 0.02;
+      quiet = window > 0 && now / rssAfterWarmup - 1 < 0.02 ? quiet + 1 : 0;
       rssAfterWarmup = now;
-      if (settled) break;
     }
     const [main, flaky] = await Promise.all([
       wrk(server.url, { seconds, connections, script: mix, timeoutSeconds: 10 }),

@@ -21,6 +21,9 @@ import { pass } from "../dispatch/pass.ts";
 import type { Handler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { ChunkedDecoder } from "./chunked.ts";
+import { LightRequest } from "../serve/light_request.ts";
+import type { NodePair } from "../serve/node.ts";
+import { errorStatus, pathAndQuery, runDirect } from "./from_node_direct.ts";
 import { type NodeBuiltins, nodeBuiltins } from "./node_builtins.ts";
 
 /**
@@ -66,14 +69,6 @@ const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
 
 function reasonBody(http: NodeBuiltins["http"], status: number): string {
   return `${http.STATUS_CODES[status] ?? "Error"}\n`;
-}
-
-/** `/path?query` of an absolute URL, without the fragment. */
-function pathAndQuery(url: string): string {
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start < 0) return "/";
-  const hash = url.indexOf("#", start);
-  return hash < 0 ? url.slice(start) : url.slice(start, hash);
 }
 
 /** The socket type, built once per process from the runtime's `node:stream`. */
@@ -237,9 +232,7 @@ function bridgeSocketClass({ stream }: NodeBuiltins): BridgeSocketClass {
 
     /** The app threw or rejected. */
     fail(error: unknown): void {
-      const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
-        (error as { statusCode?: unknown } | null)?.statusCode;
-      const status = typeof declared === "number" && declared >= 400 && declared <= 599 ? declared : 500;
+      const status = errorStatus(error);
       if (status >= 500) console.error(error);
       if (this.#settled || this.#headRead) return void this.destroy();
       this.#settle(
@@ -447,6 +440,13 @@ function readBody(this: BridgedRequest): void {
  *   {@linkcode pass}, so dispatch tries the next candidate; `next(error)`
  *   answers the error's 4xx/5xx `status`, or 500.
  *
+ * - On fetchkit's own Node server, a request that is still exactly as it
+ *   arrived (no body, headers not read by anything before the app) skips the
+ *   copies: the app gets the server's real `req` and `res` and writes to the
+ *   client itself, as fast as on `node:http` alone. Middleware around it then
+ *   receives a body-less record of the status and headers sent (enough to log
+ *   and measure), and headers it adds can no longer reach the client.
+ *
  * Works on Node, Deno and Bun (through `node:http`); a TypeError at
  * construction on runtimes without it.
  *
@@ -469,8 +469,12 @@ export function fromNode<Req extends IncomingMessage, Res extends ServerResponse
   const { IncomingMessage, ServerResponse } = builtins.http;
   const Socket = bridgeSocketClass(builtins);
 
-  return function bridged(request: Request): Promise<Response> {
+  return function bridged(request: Request): Response | Promise<Response> {
     const ctx = context(request);
+    const native = LightRequest.untouchedNative(request) as NodePair | undefined;
+    if (native !== undefined) {
+      return runDirect(app as NodeListener, request, ctx, native.incoming, native.outgoing, builtins.http.STATUS_CODES);
+    }
     const url = request.url;
     const socket = new Socket(request, builtins.http);
     const remote = ctx.remoteAddr;

@@ -34,6 +34,8 @@ export interface LightParts {
   /** Content-Type to send when `headers` was never created. */
   contentType: string | undefined;
   body: string | Uint8Array | ReadableStream<Uint8Array> | null;
+  /** Builds the headers on first use, for a record whose headers are rarely read ({@linkcode LightResponse.record}). */
+  lazyHeaders?: () => Headers;
 }
 
 const TEXT = "text/plain;charset=UTF-8";
@@ -134,7 +136,7 @@ export class LightResponse {
     const parts = this.#parts;
     if (parts === undefined) return this.#real!.headers;
     if (parts.headers === undefined) {
-      parts.headers = new Headers();
+      parts.headers = parts.lazyHeaders ? parts.lazyHeaders() : new Headers();
       if (parts.contentType !== undefined) parts.headers.set("content-type", parts.contentType);
     }
     return parts.headers;
@@ -172,14 +174,32 @@ export class LightResponse {
   static toReal(response: LightResponse): Response {
     const parts = response.#parts;
     if (parts !== undefined) {
+      const headers = response.headers;
       response.#parts = undefined;
       response.#real = new NativeResponse(parts.body as BodyInit | null, {
         status: parts.status,
         statusText: parts.statusText,
-        headers: parts.headers ?? (parts.contentType ? { "content-type": parts.contentType } : undefined),
+        headers,
       });
     }
     return response.#real!;
+  }
+
+  /**
+   * A body-less record of a head sent by other means (a Node app writing to
+   * the socket itself), its headers built only if someone reads them.
+   */
+  static record(status: number, headers: () => Headers): Response {
+    const response = new LightResponse();
+    response.#parts = {
+      status,
+      statusText: "",
+      headers: undefined,
+      contentType: undefined,
+      body: null,
+      lazyHeaders: headers,
+    };
+    return response as unknown as Response;
   }
 }
 

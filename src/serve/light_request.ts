@@ -25,6 +25,8 @@ export interface LightRequestSource {
   body: (() => ReadableStream<Uint8Array>) | undefined;
   /** Creates the disconnect signal, on first use. */
   signal: () => AbortSignal;
+  /** The runtime's own objects for this request, for {@linkcode LightRequest.untouchedNative}. */
+  native?: unknown;
 }
 
 /** The runtime's Request, captured before any global replacement. */
@@ -89,6 +91,17 @@ export class LightRequest {
       light.#real = new NativeRequest(light.#url, init);
     }
     return light.#real;
+  }
+
+  /**
+   * The runtime's own request objects while the Request is still exactly as it
+   * arrived (no body, headers never handed out, no real Request made), so a
+   * Node app may be given those instead of copies; otherwise `undefined`.
+   */
+  static untouchedNative(value: unknown): unknown {
+    if (!LightRequest.is(value)) return undefined;
+    const untouched = value.#real === undefined && value.#headers === undefined && value.#source.body === undefined;
+    return untouched ? value.#source.native : undefined;
   }
 
   /** Whether `value` is a light Request (a brand check, not `instanceof`). */

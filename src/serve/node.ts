@@ -16,9 +16,16 @@ import { bindContext } from "../context.ts";
 import { invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
+import { committedTo } from "./committed.ts";
 import { drainOrClose } from "./drain.ts";
 import { installLightGlobals, type LightParts, LightResponse } from "./light_globals.ts";
 import { LightRequest } from "./light_request.ts";
+
+/** The Node objects of one request, as handlers find them in `context(request).runtimeArgs[0]`. */
+export interface NodePair {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
+}
 
 /** A Host header we can put in a URL as is (name or IP literal, optional port). */
 const SAFE_HOST = /^(?:[\w.-]+|\[[\da-fA-F:.]+\])(?::\d{1,5})?$/;
@@ -154,6 +161,7 @@ function toLightRequest(
   res: ServerResponse,
   fallbackHost: string,
   guard: BodyGuard | undefined,
+  native: NodePair,
 ): Request | undefined {
   const url = urlOf(req, fallbackHost);
   if (url === undefined) return undefined;
@@ -161,6 +169,7 @@ function toLightRequest(
     rawHeaders: req.rawHeaders,
     body: guard ? () => readableFrom(req, guard) : undefined,
     signal: () => disconnectSignal(res),
+    native,
   }) as unknown as Request;
 }
 
@@ -215,7 +224,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
     if (declared > limits.maxBodySize) return refuse(req, res, 413);
     guard = new BodyGuard(limits.maxBodySize);
   }
-  const request = state.light ? toLightRequest(req, res, state.host, guard) : toRequest(req, state.host, guard);
+  const native: NodePair = { incoming: req, outgoing: res };
+  const request = state.light ? toLightRequest(req, res, state.host, guard, native) : toRequest(req, state.host, guard);
   if (request === undefined) {
     res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
     res.end("Bad Request: invalid URL or Host\n");
@@ -224,7 +234,7 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   bindContext(request, {
     remoteAddr: () =>
       req.socket.remoteAddress ? { hostname: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 } : undefined,
-    runtimeArgs: [{ incoming: req, outgoing: res }],
+    runtimeArgs: [native],
     waitUntil: input.track,
     signal: state.light ? () => request.signal : () => disconnectSignal(res),
   });
@@ -313,6 +323,9 @@ function writeWhole(
 
 /** Writes a Fetch Response to a Node ServerResponse, streaming the body with backpressure. */
 function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+  // Already written by the app itself (fromNode's direct path): its head is out, so
+  // draining has nothing left to tell this response.
+  if (committedTo(response) === res) return;
   const light = LightResponse.partsOf(response);
   if (light === undefined) {
     return writeStreamed(response.status, response.statusText, response.headers, response.body, req, res);
