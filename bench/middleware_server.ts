@@ -1,12 +1,22 @@
 /**
  * Bench server for bench/middleware.ts: a hello handler served by `serve()`,
  * bare (`plain`), wrapped in `profile()` + `logger()` (`profiled`), or in one
- * of them (`profile`, `logger`, for the breakdown), the log
+ * of them (`profile`, `logger`, for the breakdown), or touching only the
+ * headers those two must touch (`floor`, no middleware code), the log
  * going to stderr (redirected to /dev/null by the bench). Listens on $PORT.
  */
 import { compose, logger, profile, serve } from "../mod.ts";
 
 const hello = () => new Response("Hello, world");
+/** What a Combined log line and a Server-Timing header need from the request and the response, and nothing else. */
+const floor = (request: Request) => {
+  request.headers.get("referer");
+  request.headers.get("user-agent");
+  const response = new Response("Hello, world");
+  response.headers.append("server-timing", "app;dur=0.1");
+  response.headers.get("content-length");
+  return response;
+};
 const variant = (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??
   (globalThis as { process?: { argv: string[] } }).process?.argv[2];
 const app = variant === "profiled"
@@ -15,5 +25,7 @@ const app = variant === "profiled"
   ? profile({ mode: "production" })(hello)
   : variant === "logger"
   ? logger()(hello)
+  : variant === "floor"
+  ? floor
   : hello;
 await serve(app, { onListen() {} });

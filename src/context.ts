@@ -59,13 +59,14 @@ export interface RequestContext {
  * What a server adapter knows when a request arrives. Costly fields may be
  * given as functions: they are evaluated on first use only (reading
  * `request.signal` or the peer address costs a measurable share of a hello
- * world on Deno and Bun, and most handlers never look).
+ * world on Deno and Bun, and most handlers never look). They receive the
+ * request, so one init object can serve every request of a server.
  */
 export interface ContextInit {
   /** The client's address, or a function computing it on first use. */
-  remoteAddr?: RemoteAddress | undefined | (() => RemoteAddress | undefined);
+  remoteAddr?: RemoteAddress | undefined | ((request: Request) => RemoteAddress | undefined);
   /** The disconnect signal, or a function creating it on first use. */
-  signal?: AbortSignal | (() => AbortSignal);
+  signal?: AbortSignal | ((request: Request) => AbortSignal);
   /** Workers `env`. */
   env?: unknown;
   /** The runtime's extra handler arguments, passed on to apps with `fetch`. */
@@ -89,10 +90,18 @@ function receivedUrl(request: Request): string {
 }
 const swallow = (promise: Promise<unknown>) => void promise.catch(() => {});
 
+/**
+ * Where dispatchers keep the route they are building on (src/dispatch/route.ts):
+ * a field of the context declared up front, not a second property added to
+ * every Request.
+ */
+export const ACTIVE_ROUTE: unique symbol = Symbol("fetchkit.activeRoute") as never;
+
 /** The context implementation: plain fields plus lazily computed ones. */
 class LazyContext implements RequestContext {
   base: string;
   route: string;
+  [ACTIVE_ROUTE] = "";
   env: unknown;
   runtimeArgs: readonly unknown[];
   waitUntil: (promise: Promise<unknown>) => void;
@@ -129,7 +138,7 @@ class LazyContext implements RequestContext {
   }
 
   get remoteAddr(): RemoteAddress | undefined {
-    if (typeof this.#remoteAddr === "function") this.#remoteAddr = this.#remoteAddr();
+    if (typeof this.#remoteAddr === "function") this.#remoteAddr = this.#remoteAddr(this.#request);
     return this.#remoteAddr;
   }
   set remoteAddr(value: RemoteAddress | undefined) {
@@ -138,7 +147,7 @@ class LazyContext implements RequestContext {
 
   get signal(): AbortSignal {
     if (this.#signal === undefined) this.#signal = this.#request.signal;
-    else if (typeof this.#signal === "function") this.#signal = this.#signal();
+    else if (typeof this.#signal === "function") this.#signal = this.#signal(this.#request);
     return this.#signal;
   }
   set signal(value: AbortSignal) {

@@ -11,18 +11,16 @@
  *
  * @module
  */
+import { ACTIVE_ROUTE, context, type RequestContext } from "../context.ts";
 
-// A symbol property on the Request, not a WeakMap: a WeakMap entry per request
-// costs a measurable share of a hello world (see src/context.ts).
-const ACTIVE: unique symbol = Symbol("fetchkit.activeRoute") as never;
-type Carrier = Request & { [ACTIVE]?: string };
+type Carrier = RequestContext & { [ACTIVE_ROUTE]?: string };
 
 /** The route of the enclosing dispatchers, `""` at the top. */
 export function activeRoute(request: Request): string {
-  return (request as Carrier)[ACTIVE] ?? "";
+  return (context(request) as Carrier)[ACTIVE_ROUTE] ?? "";
 }
 
 /** Sets the route the inner dispatchers build on; undo with the previous value. */
 export function setActiveRoute(request: Request, route: string): void {
-  (request as Carrier)[ACTIVE] = route;
+  (context(request) as Carrier)[ACTIVE_ROUTE] = route;
 }

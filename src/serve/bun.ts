@@ -25,6 +25,7 @@ export function serveBun(input: AdapterInput): AdapterServer {
   const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
   const { track, limits } = input;
   const { answer, drain } = answerer(input, limits.maxHeaderSize < BUN_HEAD_LIMIT);
+  let init: ContextInit | undefined;
   const server = Bun.serve({
     port: input.port,
     hostname: input.hostname,
@@ -35,8 +36,9 @@ export function serveBun(input: AdapterInput): AdapterServer {
     maxRequestBodySize: limits.maxBodySize * 2 + 65_536,
     development: false,
     fetch(request: Request, server: BunServer) {
-      const init: ContextInit = {
-        remoteAddr: () => {
+      // One init for every request: no object or closure allocated per request.
+      init ??= {
+        remoteAddr: (request) => {
           const ip = server.requestIP(request);
           return ip ? { hostname: ip.address, port: ip.port } : undefined;
         },
