@@ -4,10 +4,11 @@
  * both served by fetchkit's `serve()` in the same run. Target ≥ 0.90.
  *
  * The "floor" row is a hello that does only what those two middleware cannot
- * avoid touching, with no middleware code: it reads the two request headers a
- * Combined line needs (Referer, User-Agent), adds the Server-Timing header the
- * profiler must send, and reads the response's Content-Length. No profile +
- * logger can beat that row, so the target is only reachable where it is ≥ 0.90.
+ * avoid, with no middleware code: two clock reads, the client address and the
+ * URL, the two request headers a Combined line needs (Referer, User-Agent),
+ * the Server-Timing header the profiler must add, and the response's
+ * Content-Length. No profile + logger can beat that row; formatting and
+ * writing the line, and the statistics, come on top.
  *
  * Run: node bench/middleware.ts   (BENCH_RUNTIMES=deno,bun BENCH_SECONDS=5 BENCH_ROUNDS=3)
  */
@@ -41,5 +42,7 @@ for (const runtime of selectedRuntimes(["deno", "bun", "node"])) {
   ]);
   tables[runtime] = rows;
   targets.push({ label: `${runtime} profile+logger vs bare serve`, ratio: rows[1].ratio, min: 0.9 });
+  // The bound on the line above: where the floor misses 0.90, no profile + logger can make it.
+  targets.push({ label: `${runtime} floor vs bare serve (upper bound of the above)`, ratio: rows[2].ratio, min: 0.9 });
 }
 report("middleware", tables, targets);

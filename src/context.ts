@@ -156,6 +156,18 @@ class LazyContext implements RequestContext {
 }
 
 /**
+ * The URL the current app sees (a mount's view when there is one, else the
+ * URL as received), for fetchkit's own dispatchers and middleware. Why not
+ * `request.url`: on Bun every read of it builds a new string in native code
+ * (a quarter of the profiler's and the logger's own time, profiled), and
+ * profile + mount + logger read it three times per request; the received URL
+ * is read once and kept in the context.
+ */
+export function currentUrl(request: Request): string {
+  return Object.hasOwn(request, "url") ? request.url : context(request).originalUrl;
+}
+
+/**
  * The context is stored on the Request under a registered symbol, not in a
  * WeakMap: on Deno a WeakMap entry per request cost 20 % of a hello world
  * (measured with wrk, ephemerons are costly to collect), a symbol property 3 %.
@@ -216,7 +228,7 @@ export function bindContext(request: Request, init: ContextInit): RequestContext
  */
 export function copyContext(from: Request, to: Request): Request {
   const source = context(from);
-  (to as Carrier)[CONTEXT] = new LazyContext(to, {
+  const copied = new LazyContext(to, {
     base: source.base,
     route: source.route,
     env: source.env,
@@ -227,5 +239,6 @@ export function copyContext(from: Request, to: Request): Request {
     remoteAddr: () => source.remoteAddr,
     signal: () => source.signal,
   });
+  (to as Carrier)[CONTEXT] = copied;
   return to;
 }

@@ -276,3 +276,24 @@ test(
   },
   { only: ["node"], timeout: 30_000 },
 );
+
+test("fetch objects: a Response object returned twice is sent once; the second request gets a 500", async () => {
+  let cached: Response | undefined;
+  const quiet = console.error;
+  const logged: string[] = [];
+  console.error = (...args: unknown[]) => void logged.push(String(args[0]));
+  try {
+    await withServer(() => (cached ??= new Response("once")), async (url) => {
+      const first = await fetch(url);
+      assert.equal(await first.text(), "once");
+      const second = await fetch(url);
+      assert.equal(second.status, 500);
+      await second.body?.cancel();
+      assert.equal(cached?.bodyUsed, true);
+    });
+  } finally {
+    console.error = quiet;
+  }
+  // fetchkit's Node adapter says why (Deno and Bun log through their own internals).
+  if (runtime === "node") assert.ok(logged.some((line) => /TypeError/.test(line)), logged.join(" | "));
+}, opts);

@@ -68,13 +68,18 @@ function clfTime(now: number): string {
 }
 
 // deno-lint-ignore no-control-regex -- control characters are what must not reach the log verbatim
-const unsafe = /["\\\x00-\x1f\x7f]/;
-// deno-lint-ignore no-control-regex -- same set, global
 const unsafeAll = /["\\\x00-\x1f\x7f]/g;
 /** Escapes quotes, backslashes and control characters, so a request cannot forge log lines. */
 function clean(text: string): string {
-  if (!unsafe.test(text)) return text;
-  return text.replace(unsafeAll, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  // A character loop, not a RegExp test: on Bun the test of a short path was a
+  // fifth of the logger's own time (profiled); the loop is inlined by every JIT.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x7f) {
+      return text.replace(unsafeAll, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+    }
+  }
+  return text;
 }
 
 /**

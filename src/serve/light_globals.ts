@@ -34,6 +34,8 @@ export interface LightParts {
   /** Content-Type to send when `headers` was never created. */
   contentType: string | undefined;
   body: string | Uint8Array | ReadableStream<Uint8Array> | null;
+  /** Set once the Node adapter wrote the body: a body can be sent once, as with Node's own Response. */
+  sent?: boolean;
   /** Builds the headers on first use, for a record whose headers are rarely read ({@linkcode LightResponse.record}). */
   lazyHeaders?: () => Headers;
 }
@@ -155,7 +157,8 @@ export class LightResponse {
   }
 
   get bodyUsed(): boolean {
-    return this.#parts ? false : this.#real!.bodyUsed;
+    const parts = this.#parts;
+    return parts ? parts.sent === true && parts.body !== null : this.#real!.bodyUsed;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
@@ -175,12 +178,15 @@ export class LightResponse {
     const parts = response.#parts;
     if (parts !== undefined) {
       const headers = response.headers;
+      const used = parts.sent === true && parts.body !== null;
       response.#parts = undefined;
-      response.#real = new NativeResponse(parts.body as BodyInit | null, {
+      response.#real = new NativeResponse(used ? "" : parts.body as BodyInit | null, {
         status: parts.status,
         statusText: parts.statusText,
         headers,
       });
+      // Its body went to a client already: reading it again fails as Node's would.
+      if (used) void response.#real.arrayBuffer();
     }
     return response.#real!;
   }

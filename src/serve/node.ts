@@ -13,7 +13,7 @@
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { bindContext } from "../context.ts";
-import { invoke } from "./invoke.ts";
+import { internalError, invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
 import { committedTo } from "./committed.ts";
@@ -307,7 +307,8 @@ function writeWhole(
   res: ServerResponse,
 ): void {
   if (res.destroyed) return;
-  const { body, headers } = parts;
+  const { body } = parts;
+  const headers = parts.headers ?? parts.lazyHeaders?.();
   const head = headers !== undefined
     ? flatHeaders(headers)
     : parts.contentType
@@ -329,6 +330,14 @@ function writeResponse(response: Response, req: IncomingMessage, res: ServerResp
   const light = LightResponse.partsOf(response);
   if (light === undefined) {
     return writeStreamed(response.status, response.statusText, response.headers, response.body, req, res);
+  }
+  if (light.body !== null) {
+    if (light.sent) {
+      // The same Response object returned twice: Node's own would fail on its used body too.
+      console.error(new TypeError("a Response was returned after its body was already sent"));
+      return writeResponse(internalError(), req, res);
+    }
+    light.sent = true;
   }
   if (light.body instanceof ReadableStream) {
     return writeStreamed(light.status, light.statusText, light.headers, light.body, req, res);
