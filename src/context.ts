@@ -107,6 +107,7 @@ class LazyContext implements RequestContext {
   waitUntil: (promise: Promise<unknown>) => void;
   #request: Request;
   #originalUrl: string | undefined;
+  #receivedUrl: string | undefined = undefined;
   #params: Record<string, string> | undefined;
   #remoteAddr: ContextInit["remoteAddr"];
   #signal: ContextInit["signal"];
@@ -127,7 +128,12 @@ class LazyContext implements RequestContext {
   get originalUrl(): string {
     // Mount shadows `url` on the Request itself; the prototype's getter still
     // answers what the server received.
-    return this.#originalUrl ??= receivedUrl(this.#request);
+    return this.#originalUrl ??= this.receivedUrl();
+  }
+
+  /** The Request's own URL under any mount's shadow, read once (see {@linkcode currentUrl}). */
+  receivedUrl(): string {
+    return this.#receivedUrl ??= receivedUrl(this.#request);
   }
 
   get params(): Record<string, string> {
@@ -164,7 +170,10 @@ class LazyContext implements RequestContext {
  * is read once and kept in the context.
  */
 export function currentUrl(request: Request): string {
-  return Object.hasOwn(request, "url") ? request.url : context(request).originalUrl;
+  if (Object.hasOwn(request, "url")) return request.url;
+  const ctx = context(request);
+  // A context made by another copy of fetchkit (Symbol.for shares the key) lacks the cache.
+  return ctx instanceof LazyContext ? ctx.receivedUrl() : request.url;
 }
 
 /**
