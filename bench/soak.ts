@@ -4,7 +4,7 @@
  * handler that throws on every 10th request. Pass: the main mix sees 0 socket
  * errors and 0 non-2xx/3xx answers, the flaky route's failures stay 500s on
  * their own requests, and the server's RSS at the end is within 10 % of its
- * RSS after warm-up (warm-up: until RSS grows less than 2 % over three windows in a row).
+ * RSS after warm-up (warm-up: until RSS stays within 2 % a window for as long as the soak lasts).
  *
  * Run: node bench/soak.ts   (BENCH_RUNTIMES=node SOAK_SECONDS=60 SOAK_CONNECTIONS=256)
  */
@@ -18,9 +18,14 @@ const seconds = Number(process.env.SOAK_SECONDS ?? 60);
 const connections = Number(process.env.SOAK_CONNECTIONS ?? 256);
 /** One warm-up window, in seconds; warm-up runs up to `maxWarmupWindows` of them (see below). */
 const warmup = Math.max(2, Math.min(10, Math.round(seconds / 6)));
-const maxWarmupWindows = 18;
-/** Warm-up ends after this many windows in a row with RSS growing less than 2 %. */
-const settledWindows = 3;
+const maxWarmupWindows = 30;
+/**
+ * Warm-up ends once RSS has grown less than 2 % a window for as long as the
+ * soak itself lasts: growth that shows up only after that would show up in the
+ * soak too, so what the soak then measures is what happens after the heap
+ * settled.
+ */
+const settledWindows = Math.max(3, Math.ceil(seconds / warmup));
 
 // wrk alternates the dynamic route and a static file on every connection.
 const dir = mkdtempSync(join(tmpdir(), "fetchkit-soak-"));
@@ -38,7 +43,9 @@ end
 
 ensureTools("wrk", "taskset");
 const lines: string[] = [
-  `# soak (${seconds} s at ${connections} connections, after a warm-up of ${warmup} s windows until RSS settles)`,
+  `# soak (${seconds} s at ${connections} connections, after a warm-up of ${warmup} s windows until RSS stays flat for ${
+    settledWindows * warmup
+  } s)`,
 ];
 let failed = false;
 for (const runtime of selectedRuntimes(["deno", "bun", "node"])) {
@@ -48,12 +55,11 @@ for (const runtime of selectedRuntimes(["deno", "bun", "node"])) {
     readyPath: "/dynamic/ready",
   });
   try {
-    // Warm-up lasts until the heap has grown to its working size under this load: RSS grows by
-    // less than 2 % over three windows in a row. One quiet window is not enough: V8 grows its
-    // young generation in steps, and on Deno a step came after 40 quiet seconds (measured with
-    // Deno.memoryUsage() every 10 s over 200 s: RSS 73 MiB to 40 s, 80 MiB at 50 s, 94 MiB at
-    // 110 s, then flat to 200 s, while the live heap stayed between 8 and 18 MiB throughout).
-    // A leak would keep growing through the soak itself.
+    // Warm-up lasts until the heap has grown to its working size under this load (see
+    // settledWindows). A few quiet windows are not enough: V8 grows its young generation in
+    // steps, and on Deno a step came after 40 quiet seconds (measured with Deno.memoryUsage()
+    // every 10 s over 200 s: RSS 73 MiB to 40 s, 80 MiB at 50 s, 94 MiB at 110 s, then flat to
+    // 200 s, while the live heap stayed between 8 and 18 MiB throughout).
     let rssAfterWarmup = server.rss();
     let warmedFor = 0;
     let quiet = 0;

@@ -107,7 +107,6 @@ class LazyContext implements RequestContext {
   waitUntil: (promise: Promise<unknown>) => void;
   #request: Request;
   #originalUrl: string | undefined;
-  #receivedUrl: string | undefined = undefined;
   #params: Record<string, string> | undefined;
   #remoteAddr: ContextInit["remoteAddr"];
   #signal: ContextInit["signal"];
@@ -128,12 +127,7 @@ class LazyContext implements RequestContext {
   get originalUrl(): string {
     // Mount shadows `url` on the Request itself; the prototype's getter still
     // answers what the server received.
-    return this.#originalUrl ??= this.receivedUrl();
-  }
-
-  /** The Request's own URL under any mount's shadow, read once (see {@linkcode currentUrl}). */
-  receivedUrl(): string {
-    return this.#receivedUrl ??= receivedUrl(this.#request);
+    return this.#originalUrl ??= receivedUrl(this.#request);
   }
 
   get params(): Record<string, string> {
@@ -159,21 +153,6 @@ class LazyContext implements RequestContext {
   set signal(value: AbortSignal) {
     this.#signal = value;
   }
-}
-
-/**
- * The URL the current app sees (a mount's view when there is one, else the
- * URL as received), for fetchkit's own dispatchers and middleware. Why not
- * `request.url`: on Bun every read of it builds a new string in native code
- * (a quarter of the profiler's and the logger's own time, profiled), and
- * profile + mount + logger read it three times per request; the received URL
- * is read once and kept in the context.
- */
-export function currentUrl(request: Request): string {
-  if (Object.hasOwn(request, "url")) return request.url;
-  const ctx = context(request);
-  // A context made by another copy of fetchkit (Symbol.for shares the key) lacks the cache.
-  return ctx instanceof LazyContext ? ctx.receivedUrl() : request.url;
 }
 
 /**

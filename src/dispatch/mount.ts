@@ -5,7 +5,7 @@
  * @module
  */
 
-import { context, currentUrl, type RequestContext } from "../context.ts";
+import { context, type RequestContext } from "../context.ts";
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { pathStart } from "../internal/url.ts";
@@ -182,7 +182,7 @@ export function mount(routes: MountTable): Handler {
   const root = buildTrie(mounts, (entry, shorter) => (entry.fallback = shorter));
 
   return function mounted(request: Request): Response | Promise<Response> {
-    const url = currentUrl(request);
+    const url = request.url;
     const start = pathStart(url);
     if (start < 0) return badPath("the URL has no path");
     const end = pathEnd(url, start);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { context, currentUrl } from "../context.ts";
+import { context } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { pathStart } from "../internal/url.ts";
@@ -354,7 +354,7 @@ export function profile(options: ProfileOptions = {}): Profiler {
 
   /** Whether the request is for the page: its path, as this app sees it, is exactly `path`. */
   function isPage(request: Request): boolean {
-    const url = currentUrl(request);
+    const url = request.url;
     const start = pathStart(url);
     if (start < 0 || !url.startsWith(path, start)) return false;
     const after = url.charCodeAt(start + path.length);

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { BODY_METHODS, delegate } from "./delegate.ts";
 import { LightRequest } from "./light_request.ts";
 
 const NativeResponse = globalThis.Response;
@@ -209,18 +210,8 @@ export class LightResponse {
   }
 }
 
-const toRealResponse = LightResponse.toReal;
-const responsePrototype = LightResponse.prototype as unknown as Record<string, unknown>;
-for (const name of ["arrayBuffer", "blob", "bytes", "clone", "formData", "json", "text"]) {
-  Object.defineProperty(responsePrototype, name, {
-    value(this: LightResponse, ...args: unknown[]) {
-      const real = toRealResponse(this) as unknown as Record<string, (...args: unknown[]) => unknown>;
-      return real[name](...args);
-    },
-    configurable: true,
-    writable: true,
-  });
-}
+const responsePrototype = LightResponse.prototype;
+delegate(responsePrototype, LightResponse.toReal, BODY_METHODS);
 Object.defineProperty(responsePrototype, Symbol.for("nodejs.util.inspect.custom"), {
   value(this: LightResponse) {
     return `Response (fetchkit, lightweight) ${JSON.stringify({ status: this.status })}`;

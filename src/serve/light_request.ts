@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { BODY_METHODS, delegate } from "./delegate.ts";
 
 /** How to build what the light Request defers. */
 export interface LightRequestSource {
@@ -113,40 +114,21 @@ export class LightRequest {
 const toReal = LightRequest.toReal;
 
 // The rest of Request's interface answers from the real Request.
-const prototype = LightRequest.prototype as unknown as Record<string, unknown>;
-for (const name of ["arrayBuffer", "blob", "bytes", "clone", "formData", "json", "text"]) {
-  Object.defineProperty(prototype, name, {
-    value(this: LightRequest, ...args: unknown[]) {
-      const real = toReal(this) as unknown as Record<string, (...args: unknown[]) => unknown>;
-      return real[name](...args);
-    },
-    configurable: true,
-    writable: true,
-  });
-}
-for (
-  const name of [
-    "cache",
-    "credentials",
-    "destination",
-    "duplex",
-    "integrity",
-    "isHistoryNavigation",
-    "isReloadNavigation",
-    "keepalive",
-    "mode",
-    "redirect",
-    "referrer",
-    "referrerPolicy",
-  ]
-) {
-  Object.defineProperty(prototype, name, {
-    get(this: LightRequest) {
-      return (toReal(this) as unknown as Record<string, unknown>)[name];
-    },
-    configurable: true,
-  });
-}
+const prototype = LightRequest.prototype;
+delegate(prototype, toReal, BODY_METHODS, [
+  "cache",
+  "credentials",
+  "destination",
+  "duplex",
+  "integrity",
+  "isHistoryNavigation",
+  "isReloadNavigation",
+  "keepalive",
+  "mode",
+  "redirect",
+  "referrer",
+  "referrerPolicy",
+]);
 Object.defineProperty(prototype, Symbol.for("nodejs.util.inspect.custom"), {
   value(this: LightRequest) {
     return `Request (fetchkit, lightweight) ${JSON.stringify({ method: this.method, url: this.url })}`;
