@@ -3,10 +3,14 @@
  * Request, Response to ServerResponse), streaming both ways with backpressure.
  *
  * Why our own bridge: it is the hot path of every request on Node, so it does
- * only what a Fetch handler can observe. The Request gets its headers in one
- * pass over `rawHeaders` and no AbortSignal of its own (undici's signal
- * following is the single most expensive part of constructing a Request); the
- * disconnect signal is `context(request).signal`, created on first use.
+ * only what a Fetch handler can observe. By default handlers get a light
+ * Request and answer with the light global Response (light_request.ts,
+ * light_globals.ts): a whole body is written with one `end()`, and undici's
+ * objects are built only when something needs them. With `overrideGlobals:
+ * false` the Request is undici's, with its headers in one pass over
+ * `rawHeaders` and no AbortSignal of its own (undici's signal following is the
+ * most expensive part of constructing one); either way the disconnect signal
+ * (`context(request).signal`) is created on first use.
  *
  * @module
  */
