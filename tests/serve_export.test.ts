@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "./_lib/test.ts";
 import { startWorkerd } from "./_lib/workerd.ts";
-import { bin, fixture, freePort, root, run, scriptCommand, startServing } from "./fixtures/serve/harness.ts";
+import { bin, fixture, root, run, scriptCommand, startServing } from "./fixtures/serve/harness.ts";
+import { freePort } from "./_lib/port.ts";
 
 interface Hello {
   message: string;

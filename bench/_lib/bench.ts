@@ -63,8 +63,6 @@ export function ensureTools(...tools: string[]): void {
   execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((t) => packages[t] ?? t)], { stdio: "inherit" });
 }
 
-export { freePort };
-
 function treeRss(pid: number): number {
   let total = 0;
   const visit = (p: number) => {

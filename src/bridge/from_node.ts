@@ -23,7 +23,9 @@ import { describe } from "../internal/describe.ts";
 import { ChunkedDecoder } from "./chunked.ts";
 import { LightRequest } from "../serve/light_request.ts";
 import type { NodePair } from "../serve/node.ts";
-import { errorStatus, pathAndQuery, runDirect } from "./from_node_direct.ts";
+import { runDirect } from "./from_node_direct.ts";
+import { errorResponse, errorStatus } from "./node_errors.ts";
+import { pathAndQuery } from "../internal/url.ts";
 import { type NodeBuiltins, nodeBuiltins } from "./node_builtins.ts";
 
 /**
@@ -235,12 +237,7 @@ function bridgeSocketClass({ stream }: NodeBuiltins): BridgeSocketClass {
       const status = errorStatus(error);
       if (status >= 500) console.error(error);
       if (this.#settled || this.#headRead) return void this.destroy();
-      this.#settle(
-        new Response(reasonBody(this.#http, status), {
-          status,
-          headers: { "content-type": "text/plain; charset=utf-8" },
-        }),
-      );
+      this.#settle(errorResponse(this.#http.STATUS_CODES, status));
       this.#ended = true;
       this.destroy();
     }

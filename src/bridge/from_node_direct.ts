@@ -7,18 +7,20 @@
  * the real `req` as in the general bridge.
  *
  * What the handler chain gets back, once the app sends its head, is a Response
- * recording that head (status and headers, no body), marked as already sent
- * (serve/committed.ts): outer middleware can log and measure it, but headers
- * it adds to that Response can no longer reach the client.
+ * recording that head (status and headers, no body) and the `res` it was sent
+ * on ({@linkcode LightResponse.record}), so the Node adapter writes nothing:
+ * outer middleware can log and measure it, but headers it adds to that
+ * Response can no longer reach the client.
  *
  * @module
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { RequestContext } from "../context.ts";
 import { pass } from "../dispatch/pass.ts";
-import { markCommitted } from "../serve/committed.ts";
+import { pathAndQuery } from "../internal/url.ts";
 import { LightResponse } from "../serve/light_globals.ts";
 import type { NodeListener } from "./from_node.ts";
+import { errorResponse, errorStatus } from "./node_errors.ts";
 
 /** What Express reads on `req` besides the `node:http` fields. */
 interface MountedRequest extends IncomingMessage {
@@ -26,19 +28,12 @@ interface MountedRequest extends IncomingMessage {
   originalUrl?: string;
 }
 
-/** The status a Connect error asks for (`status` or `statusCode`, 4xx/5xx), else 500. */
-export function errorStatus(error: unknown): number {
-  const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
-    (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof declared === "number" && declared >= 400 && declared <= 599 ? declared : 500;
-}
-
-/** The head `res` is sending, as a body-less Response marked as already sent. */
+/** The head `res` is sending, as a body-less record of what was sent on it. */
 function sentHead(res: ServerResponse, given: unknown[]): Response {
   const status = res.statusCode >= 200 && res.statusCode <= 599 ? res.statusCode : 500;
   // Read now: Node keeps no map of what writeHead was given.
   const extra = given.find((arg) => typeof arg === "object" && arg !== null);
-  return markCommitted(LightResponse.record(status, () => headersOf(res, extra)), res);
+  return LightResponse.record(status, res, () => headersOf(res, extra));
 }
 
 /** The headers of a sent head: those set on `res`, and those given to `writeHead`. */
@@ -60,14 +55,6 @@ function headersOf(res: ServerResponse, extra: unknown): Headers {
     // A header Node accepted and Fetch does not: the record stays partial, the client got it all.
   }
   return headers;
-}
-
-/** `/path?query` of an absolute URL, without the fragment. */
-export function pathAndQuery(url: string): string {
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start < 0) return "/";
-  const hash = url.indexOf("#", start);
-  return hash < 0 ? url.slice(start) : url.slice(start, hash);
 }
 
 /**
@@ -99,7 +86,7 @@ export function runDirect(
     }
   };
   // Gone before any head: there is nothing left to write (the general bridge records 502 too).
-  const onClose = () => settle(markCommitted(new Response(null, { status: 502 }), res));
+  const onClose = () => settle(LightResponse.record(502, res));
   // An own property, so it survives Express swapping the prototype of `res`;
   // `res.end()` without an explicit head comes through here too.
   const writeHead = res.writeHead;
@@ -113,14 +100,9 @@ export function runDirect(
     if (status >= 500) console.error(error);
     if (answer !== undefined || res.headersSent) {
       res.destroy();
-      return settle(markCommitted(new Response(null, { status }), res));
+      return settle(LightResponse.record(status, res));
     }
-    settle(
-      new Response(`${statusCodes[status] ?? "Error"}\n`, {
-        status,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      }),
-    );
+    settle(errorResponse(statusCodes, status));
   };
   const next = (error?: unknown) => {
     if (answer !== undefined || res.headersSent) {

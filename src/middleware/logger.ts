@@ -10,7 +10,7 @@ import { describe } from "../internal/describe.ts";
 import { pathAndQuery } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
 import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
-import { readEnv } from "./adapters/env.ts";
+import { env as readEnv } from "../serve/process.ts";
 import { stderrWriter } from "./adapters/stderr.ts";
 
 /** What one access-log line is made of. */

@@ -40,6 +40,8 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "proxy-authorization",
 ]);
 
+/** The Node adapter, imported once on first use (not per request, and never in a Workers bundle's start-up). */
+let nodeUpstream: Promise<typeof import("./adapters/upstream_node.ts")> | undefined;
 /**
  * Sends one request upstream without following redirects or decoding the
  * body: fetch() on Bun (`decompress: false`), Workers (which re-encode by the
@@ -48,8 +50,6 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
  * fetch holds a whole streamed upload in memory and decodes bodies while
  * keeping their `Content-Encoding` (see adapters/upstream_node.ts).
  */
-/** The Node adapter, imported once on first use (not per request, and never in a Workers bundle's start-up). */
-let nodeUpstream: Promise<typeof import("./adapters/upstream_node.ts")> | undefined;
 const sendUpstream: (target: string, init: UpstreamRequest) => Promise<Response> = runtime === "node"
   ? async (target, init) => (await (nodeUpstream ??= import("./adapters/upstream_node.ts"))).fetchUpstream(target, init)
   : (target, init) =>

@@ -25,7 +25,6 @@ export function serveBun(input: AdapterInput): AdapterServer {
   const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
   const { track, limits } = input;
   const { answer, drain } = answerer(input, limits.maxHeaderSize < BUN_HEAD_LIMIT);
-  let init: ContextInit | undefined;
   const server = Bun.serve({
     port: input.port,
     hostname: input.hostname,
@@ -35,16 +34,7 @@ export function serveBun(input: AdapterInput): AdapterServer {
     // Our guard decides (413 with the same body everywhere); Bun's own limit is a backstop above it.
     maxRequestBodySize: limits.maxBodySize * 2 + 65_536,
     development: false,
-    fetch(request: Request, server: BunServer) {
-      // One init for every request: no object or closure allocated per request.
-      init ??= {
-        remoteAddr: (request) => {
-          const ip = server.requestIP(request);
-          return ip ? { hostname: ip.address, port: ip.port } : undefined;
-        },
-        runtimeArgs: [server],
-        waitUntil: track,
-      };
+    fetch(request: Request) {
       return answer(request, init);
     },
     error(error: unknown) {
@@ -53,6 +43,15 @@ export function serveBun(input: AdapterInput): AdapterServer {
     },
     ...input.native,
   });
+  // One init for every request: no object or closure allocated per request.
+  const init: ContextInit = {
+    remoteAddr: (request) => {
+      const ip = server.requestIP(request);
+      return ip ? { hostname: ip.address, port: ip.port } : undefined;
+    },
+    runtimeArgs: [server],
+    waitUntil: track,
+  };
   return {
     port: server.port,
     runtime: "bun",

@@ -100,6 +100,8 @@ function partsOf(body: unknown, init: unknown, defaultType: string): LightParts 
 export class LightResponse {
   #parts: LightParts | undefined;
   #real: Response | undefined = undefined;
+  /** For a record: the outgoing message its head was already written to (it outlives `#parts`). */
+  #sentOn: object | undefined = undefined;
 
   static [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses of the installed global keep ordinary instanceof.
@@ -193,10 +195,11 @@ export class LightResponse {
   }
 
   /**
-   * A body-less record of a head sent by other means (a Node app writing to
-   * the socket itself), its headers built only if someone reads them.
+   * A body-less record of a head already written to `sentOn` by other means
+   * (a Node app writing to the socket itself), its headers built only if
+   * someone reads them. The Node adapter writes nothing for it.
    */
-  static record(status: number, headers: () => Headers): Response {
+  static record(status: number, sentOn: object, headers: () => Headers = () => new Headers()): Response {
     const response = new LightResponse();
     response.#parts = {
       status,
@@ -206,7 +209,13 @@ export class LightResponse {
       body: null,
       lazyHeaders: headers,
     };
+    response.#sentOn = sentOn;
     return response as unknown as Response;
+  }
+
+  /** Where a {@linkcode LightResponse.record}'s head was already written; `undefined` for any other Response. */
+  static sentOn(response: unknown): object | undefined {
+    return typeof response === "object" && response !== null && #sentOn in response ? response.#sentOn : undefined;
   }
 }
 

@@ -20,7 +20,6 @@ import { bindContext } from "../context.ts";
 import { internalError, invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
-import { committedTo } from "./committed.ts";
 import { drainOrClose } from "./drain.ts";
 import { installLightGlobals, type LightParts, LightResponse } from "./light_globals.ts";
 import { LightRequest } from "./light_request.ts";
@@ -240,7 +239,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
       req.socket.remoteAddress ? { hostname: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 } : undefined,
     runtimeArgs: [native],
     waitUntil: input.track,
-    signal: state.light ? () => request.signal : () => disconnectSignal(res),
+    // A light Request's own signal is the disconnect signal, which the context reads by default.
+    signal: state.light ? undefined : () => disconnectSignal(res),
   });
   state.active.add(res);
   if (state.draining) res.shouldKeepAlive = false;
@@ -330,7 +330,7 @@ function writeWhole(
 function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
   // Already written by the app itself (fromNode's direct path): its head is out, so
   // draining has nothing left to tell this response.
-  if (committedTo(response) === res) return;
+  if (LightResponse.sentOn(response) === res) return;
   const light = LightResponse.partsOf(response);
   if (light === undefined) {
     return writeStreamed(response.status, response.statusText, response.headers, response.body, req, res);

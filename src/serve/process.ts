@@ -42,6 +42,14 @@ export function env(name: string): string | undefined {
   }
 }
 
+/** A copy of the whole environment, for a child process (Deno needs `--allow-env`). */
+export function envObject(): Record<string, string> {
+  if (deno) return deno.env.toObject();
+  const copy: Record<string, string> = {};
+  for (const [name, value] of Object.entries(node?.env ?? {})) if (value !== undefined) copy[name] = value;
+  return copy;
+}
+
 /** The script's own arguments (after the script path). */
 export function args(): string[] {
   return deno ? [...deno.args] : node ? node.argv.slice(2) : [];

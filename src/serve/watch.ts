@@ -14,7 +14,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { CliOptions } from "./cli_args.ts";
 import { fileUrl } from "./cli.ts";
-import { cwd, onSignal } from "./process.ts";
+import { cwd, envObject, onSignal } from "./process.ts";
 
 /** Files whose change restarts the server. */
 const SOURCE = /\.(?:[cm]?[jt]sx?|json|html?|css|md|txt)$/;
@@ -26,12 +26,6 @@ function childCommand(): string[] {
   const process = (globalThis as unknown as { process: { execPath: string; execArgv: string[]; argv: string[] } })
     .process;
   return [process.execPath, ...process.execArgv, process.argv[1]];
-}
-
-function envObject(): Record<string, string> {
-  const deno = (globalThis as { Deno?: { env: { toObject(): Record<string, string> } } }).Deno;
-  if (deno) return deno.env.toObject();
-  return { ...(globalThis as unknown as { process: { env: Record<string, string> } }).process.env };
 }
 
 /** The folder to watch: the module's, the static directory's, or the example site's. */

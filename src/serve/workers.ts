@@ -11,7 +11,7 @@
  * @module
  */
 import type { ChildProcess } from "node:child_process";
-import { args, onStdinClosed, selfCommand } from "./process.ts";
+import { args, envObject, onStdinClosed, selfCommand } from "./process.ts";
 import { printAddresses, type Resolved, wrap } from "./serve.ts";
 import { type Stoppable, stopProcess } from "./shutdown.ts";
 import type { AdapterServer, Server } from "./types.ts";
@@ -108,13 +108,6 @@ async function freePort(hostname: string): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-function envObject(): Record<string, string> {
-  const deno = (globalThis as { Deno?: { env: { toObject(): Record<string, string> } } }).Deno;
-  if (deno) return deno.env.toObject();
-  const process = (globalThis as { process?: { env: Record<string, string> } }).process;
-  return { ...process?.env };
 }
 
 /** Node: a cluster primary; the workers re-run this program and serve. */
