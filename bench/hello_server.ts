@@ -6,6 +6,10 @@
  *   fetchkit-w2    the same with `workers: 2`
  *   hono           a Hono app on the runtime's own server: Deno.serve, Bun.serve,
  *                  and on Node Hono's own adapter, @hono/node-server
+ *   url-floor      Deno and Bun: the runtime's own server with a handler that
+ *                  reads `request.url` once, the least any router must do (on
+ *                  both runtimes the first read builds the URL string, and
+ *                  Deno's zero-argument bare handler skips building the Request)
  *   fetch-floor    Node only: node:http doing the least any Fetch bridge must do
  *                  (a Request with the URL and headers, the handler's Response,
  *                  its body read and written) — the ceiling for a bridge that
@@ -49,6 +53,17 @@ switch (variant) {
       const { serve: serveNode } = await import("@hono/node-server");
       serveNode({ fetch: hono.fetch, port, hostname: "127.0.0.1" });
     }
+    break;
+  }
+  case "url-floor": {
+    let read = 0;
+    const handler = (request: Request) => {
+      read += request.url.length;
+      return read > 0 ? hello() : new Response(null, { status: 500 });
+    };
+    if (g.Deno) g.Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, handler);
+    else if (g.Bun) g.Bun.serve({ port, hostname: "127.0.0.1", fetch: handler });
+    else throw new TypeError("bench/hello_server.ts: url-floor is for Deno and Bun");
     break;
   }
   case "fetch-floor": {

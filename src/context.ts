@@ -60,13 +60,14 @@ export interface RequestContext {
  * given as functions: they are evaluated on first use only (reading
  * `request.signal` or the peer address costs a measurable share of a hello
  * world on Deno and Bun, and most handlers never look). They receive the
- * request, so one init object can serve every request of a server.
+ * request and its context (whose `runtimeArgs` hold what the runtime passed),
+ * so one init object can serve every request of a server.
  */
 export interface ContextInit {
   /** The client's address, or a function computing it on first use. */
-  remoteAddr?: RemoteAddress | undefined | ((request: Request) => RemoteAddress | undefined);
+  remoteAddr?: RemoteAddress | undefined | ((request: Request, context: RequestContext) => RemoteAddress | undefined);
   /** The disconnect signal, or a function creating it on first use. */
-  signal?: AbortSignal | ((request: Request) => AbortSignal);
+  signal?: AbortSignal | ((request: Request, context: RequestContext) => AbortSignal);
   /** Workers `env`. */
   env?: unknown;
   /** The runtime's extra handler arguments, passed on to apps with `fetch`. */
@@ -138,7 +139,7 @@ class LazyContext implements RequestContext {
   }
 
   get remoteAddr(): RemoteAddress | undefined {
-    if (typeof this.#remoteAddr === "function") this.#remoteAddr = this.#remoteAddr(this.#request);
+    if (typeof this.#remoteAddr === "function") this.#remoteAddr = this.#remoteAddr(this.#request, this);
     return this.#remoteAddr;
   }
   set remoteAddr(value: RemoteAddress | undefined) {
@@ -147,7 +148,7 @@ class LazyContext implements RequestContext {
 
   get signal(): AbortSignal {
     if (this.#signal === undefined) this.#signal = this.#request.signal;
-    else if (typeof this.#signal === "function") this.#signal = this.#signal(this.#request);
+    else if (typeof this.#signal === "function") this.#signal = this.#signal(this.#request, this);
     return this.#signal;
   }
   set signal(value: AbortSignal) {

@@ -165,6 +165,12 @@ test("paths: the raw path and query of a request URL without new URL", () => {
   assert.equal(pathAndQuery("http://h/a?x=1#f"), "/a?x=1");
   assert.equal(authority("https://u@h.example:8443/p?q"), "h.example:8443");
   assert.equal(authority("http://[::1]:80/"), "[::1]:80");
+  // Schemes other than http(s), and URLs with no path at all.
+  assert.equal(rawPathOf("https://h/s?q"), "/s");
+  assert.equal(rawPathOf("ws://h/w"), "/w");
+  assert.equal(rawPathOf("blob:x://h/b"), "/b");
+  assert.equal(rawPathOf("http://h"), "/");
+  assert.equal(rawPathOf("data:text/plain,a"), "/");
 });
 
 test("content types: mime-db, charset for text, octet-stream when unknown", () => {

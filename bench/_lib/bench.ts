@@ -2,8 +2,11 @@
  * Benchmark runner: starts a server command pinned to one core with `taskset`,
  * drives it with `wrk` pinned to the other core, and reports requests/s and the
  * ratio to a baseline measured in the same run. Cases are measured in
- * alternating rounds (A B A B …) and the median taken, so drift on a shared
- * machine hits every case alike.
+ * alternating rounds (A B A B …). A ratio is the median of the per-round
+ * ratios, each case against the baseline measured just before it: this
+ * machine's throughput switches between levels ~25 % apart for a minute at a
+ * time, and a ratio of medians taken across such a switch is off by that much,
+ * while a round's neighbours almost always share one level.
  *
  * Run benches with Node 24: `node bench/<name>.ts` (npm run bench runs them all).
  */
@@ -48,6 +51,8 @@ export interface RunningServer {
   pid: number;
   /** Resident set size of the server process tree in bytes (Linux /proc). */
   rss(): number;
+  /** CPU seconds (user + system) the server process tree has used so far (Linux /proc, 10 ms steps). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -63,18 +68,32 @@ export function ensureTools(...tools: string[]): void {
   execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((t) => packages[t] ?? t)], { stdio: "inherit" });
 }
 
+/** Calls `visit` with the /proc/<pid>/status and /proc/<pid>/stat of a process and all its descendants. */
+function eachInTree(pid: number, visit: (status: string, stat: string) => void): void {
+  try {
+    visit(readFileSync(`/proc/${pid}/status`, "utf8"), readFileSync(`/proc/${pid}/stat`, "utf8"));
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+    for (const child of children.split(/\s+/).filter(Boolean)) eachInTree(Number(child), visit);
+  } catch { /* process gone */ }
+}
+
 function treeRss(pid: number): number {
   let total = 0;
-  const visit = (p: number) => {
-    try {
-      const status = readFileSync(`/proc/${p}/status`, "utf8");
-      total += Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) * 1024;
-      const children = readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim();
-      for (const child of children.split(/\s+/).filter(Boolean)) visit(Number(child));
-    } catch { /* process gone */ }
-  };
-  visit(pid);
+  eachInTree(pid, (status) => (total += Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) * 1024));
   return total;
+}
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  eachInTree(pid, (_status, stat) => {
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the whole line.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  });
+  return ticks / TICKS_PER_SECOND;
 }
 
 /** Starts a server pinned to its cores and waits until it answers. */
@@ -107,6 +126,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     url: new URL(`http://127.0.0.1:${port}/`),
     pid: child.pid!,
     rss: () => treeRss(child.pid!),
+    cpuSeconds: () => treeCpuSeconds(child.pid!),
     async stop() {
       try {
         process.kill(-child.pid!, "SIGKILL");
@@ -209,9 +229,19 @@ export interface CompareOptions {
 /** One line of a comparison. */
 export interface CompareRow {
   name: string;
+  /** Median of the rounds. */
   requestsPerSec: number;
+  /** Median of the per-round ratios to the baseline (the first row). */
   ratio: number;
   rounds: number[];
+  /** The server's CPU time per request in each round, in µs (user + system, whole process tree). */
+  cpuRounds?: number[];
+  /**
+   * Median of the per-round ratios of the baseline's CPU time per request to
+   * this row's: the throughput ratio the server alone would reach if it were
+   * the only bottleneck, which stays put when the machine slows the client.
+   */
+  cpuRatio?: number;
   errors: number;
 }
 
@@ -231,6 +261,7 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
   try {
     for (const spec of specs) servers.push(await startServer(spec));
     const samples: number[][] = specs.map(() => []);
+    const cpu: number[][] = specs.map(() => []);
     const errors: number[] = specs.map(() => 0);
     for (const [i, server] of servers.entries()) {
       await wrk(new URL(options.path ?? "/", server.url), {
@@ -242,26 +273,39 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
     }
     for (let round = 0; round < rounds; round++) {
       for (const [i, server] of servers.entries()) {
+        const cpuBefore = server.cpuSeconds();
         const result = await wrk(new URL(options.path ?? "/", server.url), {
           seconds,
           connections: options.connections,
           headers: options.headers,
         });
         samples[i].push(result.requestsPerSec);
+        cpu[i].push((server.cpuSeconds() - cpuBefore) * 1e6 / Math.max(1, result.requests));
         errors[i] += result.socketErrors + result.non2xx3xx;
       }
     }
-    const medians = samples.map(median);
-    return specs.map((spec, i) => ({
+    const rows = specs.map((spec, i) => ({
       name: spec.name,
-      requestsPerSec: medians[i],
-      ratio: medians[i] / medians[0],
+      requestsPerSec: median(samples[i]),
+      ratio: 1,
       rounds: samples[i],
+      cpuRounds: cpu[i],
+      cpuRatio: median(cpu[0].map((baseline, round) => baseline / cpu[i][round])),
       errors: errors[i],
     }));
+    for (const row of rows) row.ratio = pairedRatio(row, rows[0]);
+    return rows;
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
+}
+
+/**
+ * How `row` compares with `baseline` from the same {@linkcode compare} run:
+ * the median over rounds of `row`'s figure divided by `baseline`'s.
+ */
+export function pairedRatio(row: CompareRow, baseline: CompareRow): number {
+  return median(row.rounds.map((value, round) => value / baseline.rounds[round]));
 }
 
 /** The median of a list of numbers. */
@@ -293,7 +337,11 @@ export function report(name: string, tables: Record<string, CompareRow[]>, targe
     for (const row of rows) {
       lines.push(
         `${row.name.padEnd(40)} ${row.requestsPerSec.toFixed(0).padStart(9)} req/s  ratio ${row.ratio.toFixed(3)}` +
-          `  rounds [${row.rounds.map((r) => r.toFixed(0)).join(", ")}]${row.errors ? `  errors ${row.errors}` : ""}`,
+          `  rounds [${row.rounds.map((r) => r.toFixed(0)).join(", ")}]` +
+          (row.cpuRounds?.length
+            ? `  cpu ${median(row.cpuRounds).toFixed(2)} µs/req ratio ${row.cpuRatio?.toFixed(3)}`
+            : "") +
+          (row.errors ? `  errors ${row.errors}` : ""),
       );
     }
   }

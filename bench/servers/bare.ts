@@ -1,6 +1,9 @@
 /**
  * The baseline: the runtime's own server answering "Hello, world" with no
  * fetchkit code at all (Deno.serve, Bun.serve, raw node:http). Listens on $PORT.
+ *
+ * The handler takes no argument on purpose, the strictest baseline: Deno
+ * serves a zero-argument handler without building a Request at all.
  */
 const port = Number(globalThis.process?.env.PORT ?? 8000);
 const hostname = "127.0.0.1";

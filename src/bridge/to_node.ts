@@ -11,6 +11,7 @@ import { type HandlerLike, toHandler } from "../handler.ts";
 import type { NodeNext } from "./from_node.ts";
 import { requestFromNode } from "./node_request.ts";
 import { sendResponse } from "./node_response.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** What Express adds to `req` that the bridge reads. */
 interface ExpressFields {
@@ -78,7 +79,7 @@ async function respond(
   let response: Response;
   try {
     response = await handler(request);
-    if (!(response instanceof Response)) throw new TypeError(`handler returned ${typeof response}, not a Response`);
+    if (!isResponse(response)) throw new TypeError(`handler returned ${typeof response}, not a Response`);
   } catch (error) {
     if (next) return next(error);
     console.error(error);

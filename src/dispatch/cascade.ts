@@ -8,6 +8,7 @@
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { attempts } from "./match.ts";
 import { isPass, pass } from "./pass.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /**
  * Tries each handler in the order given; the first response that is not a
@@ -42,7 +43,7 @@ function run(steps: Step[], request: Request, from: number): Response | Promise<
   for (let index = from; index < steps.length; index++) {
     const result = steps[index](request);
     if (result === undefined) continue;
-    if (!(result instanceof Response)) return settle(steps, request, index, result);
+    if (!isResponse(result)) return settle(steps, request, index, result);
     if (!isPass(result)) return result;
   }
   return pass();

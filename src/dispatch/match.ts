@@ -12,6 +12,7 @@ import { rawPath } from "../internal/url.ts";
 import { isPass, pass } from "./pass.ts";
 import { joinRoute } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** The part of the standard `URLPattern` that dispatch uses. */
 export interface URLPatternLike {
@@ -158,23 +159,23 @@ export function match(pattern: Pattern, handler: HandlerLike): Handler {
       ctx,
       params: params === noParams ? undefined : ctx.params,
       route: ctx.route,
-      active: route === undefined ? undefined : activeRoute(request),
+      active: route === undefined ? undefined : activeRoute(ctx),
     };
     if (view.params !== undefined) ctx.params = { ...view.params, ...params };
     if (view.active !== undefined) {
       const joined = joinRoute(view.active, route!);
       ctx.route = joined;
-      setActiveRoute(request, joined);
+      setActiveRoute(ctx, joined);
     }
     let result: Response | Promise<Response>;
     try {
       result = inner(request);
     } catch (error) {
-      leave(request, view, undefined);
+      leave(view, undefined);
       throw error;
     }
-    if (!(result instanceof Response)) return settle(request, view, result);
-    leave(request, view, result);
+    if (!isResponse(result)) return settle(view, result);
+    leave(view, result);
     return result;
   };
   const matched = (request: Request): Response | Promise<Response> => attempt(request) ?? pass();
@@ -198,19 +199,19 @@ interface View {
  * params and route are as before too. (After an answer they stay, naming what
  * answered.)
  */
-function leave(request: Request, view: View, response: Response | undefined): void {
-  if (view.active !== undefined) setActiveRoute(request, view.active);
+function leave(view: View, response: Response | undefined): void {
+  if (view.active !== undefined) setActiveRoute(view.ctx, view.active);
   if (response !== undefined && !isPass(response)) return;
   if (view.params !== undefined) view.ctx.params = view.params;
   view.ctx.route = view.route;
 }
 
-async function settle(request: Request, view: View, pending: Promise<Response>): Promise<Response> {
+async function settle(view: View, pending: Promise<Response>): Promise<Response> {
   let response: Response | undefined;
   try {
     response = await pending;
   } finally {
-    leave(request, view, response);
+    leave(view, response);
   }
   return response;
 }

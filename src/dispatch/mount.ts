@@ -15,6 +15,7 @@ import { joinRoute, normalizePrefix } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
 import { shadow, unshadow } from "./shadow.ts";
 import { buildTrie, longestPrefix, type TrieNode } from "./trie.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /**
  * What a mount does with a request for its prefix without the trailing slash
@@ -222,7 +223,7 @@ function dispatchParsed(request: Request, raw: string, root: TrieNode<Mount>): R
     unshadow(request, "url", raw);
     throw error;
   }
-  if (result instanceof Response) {
+  if (isResponse(result)) {
     unshadow(request, "url", raw);
     return result;
   }
@@ -245,7 +246,7 @@ function dispatch(
   const ctx = context(request);
   const outerBase = ctx.base;
   const previousRoute = ctx.route;
-  const outerRoute = activeRoute(request);
+  const outerRoute = activeRoute(ctx);
   for (let entry = first; entry !== undefined; entry = entry.fallback) {
     const bare = entry.length > 0 && start + entry.length === end;
     if (bare && entry.trailingSlash !== "accept") {
@@ -255,7 +256,7 @@ function dispatch(
     }
     const route = joinRoute(outerRoute, entry.prefix);
     ctx.route = route;
-    setActiveRoute(request, route);
+    setActiveRoute(ctx, route);
     const stripping = entry.strip && entry.length > 0;
     let result: Response | Promise<Response>;
     let headers: Headers | undefined;
@@ -263,13 +264,13 @@ function dispatch(
       try {
         result = entry.handler(request);
       } catch (error) {
-        setActiveRoute(request, outerRoute);
+        setActiveRoute(ctx, outerRoute);
         throw error;
       }
-      if (!(result instanceof Response)) {
+      if (!isResponse(result)) {
         return settle(request, ctx, result, url, start, end, entry, outerBase, outerRoute, previousRoute, undefined);
       }
-      setActiveRoute(request, outerRoute);
+      setActiveRoute(ctx, outerRoute);
     } else {
       // The app's view: PATH_INFO in `url`, SCRIPT_NAME in `base`, undone once it has answered.
       const base = stripping ? outerBase + entry.prefix : outerBase;
@@ -288,7 +289,7 @@ function dispatch(
         restore(request, ctx, url, outerBase, outerRoute, headers);
         throw error;
       }
-      if (!(result instanceof Response)) {
+      if (!isResponse(result)) {
         return settle(request, ctx, result, url, start, end, entry, outerBase, outerRoute, previousRoute, headers);
       }
       restore(request, ctx, url, outerBase, outerRoute, headers);
@@ -311,7 +312,7 @@ function restore(
   if (request.url !== url) unshadow(request, "url", url);
   if (headers !== undefined) unshadow(request, "headers", headers);
   ctx.base = base;
-  setActiveRoute(request, route);
+  setActiveRoute(ctx, route);
 }
 
 /**

@@ -136,7 +136,8 @@ export function longestPrefix<T>(root: TrieNode<T>, url: string, start: number, 
   let best = root.value;
   let at: TrieNode<T> | undefined = root;
   let from = start; // always at a "/"
-  while (at.segments.length > 0 && from < end) {
+  // `from + 1 < end`: a segment is never empty, so a path ending here ("/", "/docs/") needs no lookup.
+  while (at.segments.length > 0 && from + 1 < end) {
     let to = url.indexOf("/", from + 1);
     if (to < 0 || to > end) to = end;
     at = child(at, url, from + 1, to);

@@ -12,8 +12,14 @@
 
 /** Index of the `/` that starts the path, or -1 when the URL has none. */
 export function pathStart(url: string): number {
-  const scheme = url.indexOf("://");
-  return scheme < 0 ? -1 : url.indexOf("/", scheme + 3);
+  // "http://" and "https://" are told by one character each: a substring search for "://" cost a
+  // measurable share of a hello world through mount on Deno (profiled).
+  const colon = url.charCodeAt(4) === 58 ? 4 : url.charCodeAt(5) === 58 ? 5 : url.indexOf(":");
+  if (colon < 0 || url.charCodeAt(colon + 1) !== 47 || url.charCodeAt(colon + 2) !== 47) {
+    const scheme = url.indexOf("://");
+    return scheme < 0 ? -1 : url.indexOf("/", scheme + 3);
+  }
+  return url.indexOf("/", colon + 3);
 }
 
 /** The raw (percent-encoded) path, without query or fragment; `/` when the URL has none. */

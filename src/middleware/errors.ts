@@ -13,6 +13,7 @@ import { describe } from "../internal/describe.ts";
 import { runtime } from "../internal/runtime.ts";
 import { describeError, renderDebugPage, renderProductionPage } from "./errors_page.ts";
 import { type Mode, resolveMode } from "./mode.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** What a custom 500 handler receives. */
 export interface Failure {
@@ -102,7 +103,7 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     if (serverError) {
       try {
         const custom = await serverError(request, { error, id, mode });
-        if (custom instanceof Response) return custom;
+        if (isResponse(custom)) return custom;
         log(`[${id}] errors: serverError returned ${describe(custom)}, not a Response`);
       } catch (handlerError) {
         log(`[${id}] errors: serverError threw\n${describeError(handlerError)}`);
@@ -169,7 +170,7 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     } catch (error) {
       return fail(request, error);
     }
-    if (!(response instanceof Response)) {
+    if (!isResponse(response)) {
       // Bun's server.upgrade() answers by returning nothing: that is not a failure.
       if (
         runtime === "bun" && response === undefined && request.headers.get("upgrade")?.toLowerCase() === "websocket"
@@ -181,7 +182,7 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     if (notFound && response.status === 404 && (response.body === null || isPass(response))) {
       try {
         const custom = await notFound(request);
-        if (custom instanceof Response) {
+        if (isResponse(custom)) {
           await response.body?.cancel();
           return custom;
         }

@@ -12,6 +12,7 @@ import { onShutdown } from "../lifecycle.ts";
 import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
 import { env as readEnv } from "../serve/process.ts";
 import { stderrWriter } from "./adapters/stderr.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** What one access-log line is made of. */
 export interface LogEntry {
@@ -261,12 +262,12 @@ export function logger(options: LoggerOptions = {}): Middleware {
       log(request, started, syncEndOf(request), 500, undefined);
       throw error;
     }
-    if (result instanceof Response) {
+    if (isResponse(result)) {
       log(request, started, syncEndOf(request), result.status, result);
       return result;
     }
     return Promise.resolve(result).then((response) => {
-      const valid = response instanceof Response;
+      const valid = isResponse(response);
       log(request, started, asyncEndOf(), valid ? response.status : 500, valid ? response : undefined);
       return response;
     }, (error) => {

@@ -15,6 +15,7 @@ import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf
 import { type HistogramBar, LatencyHistogram } from "./histogram.ts";
 import { type Mode, resolveMode } from "./mode.ts";
 import { renderProfilePage } from "./profile_page.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** Options of {@linkcode profile}. */
 export interface ProfileOptions {
@@ -369,7 +370,7 @@ export function profile(options: ProfileOptions = {}): Profiler {
   function finish(request: Request, ms: number, response: Response): Response {
     inFlight--;
     const route = context(request).route || UNROUTED;
-    if (!(response instanceof Response)) {
+    if (!isResponse(response)) {
       record(request.method, route, ms, true, -2);
       return response;
     }
@@ -400,7 +401,7 @@ export function profile(options: ProfileOptions = {}): Profiler {
       failed(request, syncEndOf(request) - started);
       throw error;
     }
-    if (result instanceof Response) return finish(request, syncEndOf(request) - started, result);
+    if (isResponse(result)) return finish(request, syncEndOf(request) - started, result);
     return Promise.resolve(result).then(
       (response) => finish(request, asyncEndOf() - started, response),
       (error) => {

@@ -7,6 +7,7 @@
  */
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /**
  * A transform over body bytes, such as {@linkcode replaceText} or {@linkcode injectHtml} return.
@@ -193,7 +194,7 @@ export function transform(options: TransformOptions): Middleware {
   const stream = options.stream;
   return (next: Handler): Handler => async (request) => {
     const response = await next(request);
-    return response instanceof Response && request.method !== "HEAD" && when(response, request)
+    return isResponse(response) && request.method !== "HEAD" && when(response, request)
       ? transformBody(response, stream(response, request))
       : response;
   };

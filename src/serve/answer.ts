@@ -12,6 +12,7 @@ import { guardBody } from "./guard_body.ts";
 import { closeWhenDraining, invoke } from "./invoke.ts";
 import { headSize, limitResponse } from "./limits.ts";
 import type { AdapterInput } from "./types.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** Answers requests for an adapter; `drain()` marks the server as shutting down. */
 export interface Answerer {
@@ -34,7 +35,7 @@ export function answerer(input: AdapterInput, checkHead: boolean): Answerer {
       if (request.method === "GET" || request.method === "HEAD" || request.body === null) {
         bindContext(request, init);
         const result = invoke(handler, request);
-        return result instanceof Response && !draining ? result : closeWhenDraining(result, isDraining);
+        return isResponse(result) && !draining ? result : closeWhenDraining(result, isDraining);
       }
       return closeWhenDraining(guardBody(handler, request, init, limits), isDraining);
     },

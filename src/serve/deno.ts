@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ContextInit } from "../context.ts";
+import type { ContextInit, RequestContext } from "../context.ts";
 import { answerer } from "./answer.ts";
 import { defaultLimits } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
@@ -48,6 +48,8 @@ function disconnectSignal(info: DenoServeInfo, request: Request): AbortSignal {
   return controller.signal;
 }
 
+const infoOf = (context: RequestContext) => context.runtimeArgs[0] as DenoServeInfo;
+
 /** Serves with `Deno.serve`. */
 export function serveDeno(input: AdapterInput): AdapterServer {
   const Deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
@@ -56,6 +58,15 @@ export function serveDeno(input: AdapterInput): AdapterServer {
   // cost on Deno's hot path; Deno itself refuses heads over ~64 KiB (with 400).
   // So the 431 check runs when a limit was set explicitly, not for the default.
   const { answer, drain } = answerer(input, limits.maxHeaderSize !== defaultLimits.maxHeaderSize);
+  // One init for every request, no closure allocated per request: the lazy fields find the serve
+  // info in the context's `runtimeArgs`, which is set just before each request is bound (binding
+  // copies it, and nothing runs in between).
+  const init: ContextInit = {
+    remoteAddr: (_request, context) => infoOf(context).remoteAddr,
+    runtimeArgs: [],
+    waitUntil: track,
+    signal: (request, context) => disconnectSignal(infoOf(context), request),
+  };
   const server = Deno.serve(
     {
       port: input.port,
@@ -65,12 +76,7 @@ export function serveDeno(input: AdapterInput): AdapterServer {
       ...input.native,
     },
     (request, info) => {
-      const init: ContextInit = {
-        remoteAddr: () => info.remoteAddr,
-        runtimeArgs: [info],
-        waitUntil: track,
-        signal: () => disconnectSignal(info, request),
-      };
+      init.runtimeArgs = [info];
       return answer(request, init);
     },
   );

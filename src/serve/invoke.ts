@@ -8,6 +8,7 @@
  */
 import type { Handler } from "../handler.ts";
 import { type BodyGuard, LimitError, limitResponse } from "./limits.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** The plain 500 every adapter answers for a failed handler. */
 export function internalError(): Response {
@@ -26,10 +27,10 @@ function failed(error: unknown, guard: BodyGuard | undefined): Response {
 
 function checked(response: unknown, guard: BodyGuard | undefined): Response {
   if (guard?.refused) {
-    if (response instanceof Response) void response.body?.cancel().catch(() => {});
+    if (isResponse(response)) void response.body?.cancel().catch(() => {});
     return limitResponse(guard.refused);
   }
-  if (response instanceof Response) return response;
+  if (isResponse(response)) return response;
   console.error(new TypeError(`handler returned ${describeValue(response)}, not a Response`));
   return internalError();
 }
@@ -53,7 +54,7 @@ async function settle(pending: Promise<Response>, guard: BodyGuard | undefined):
 export function invoke(handler: Handler, request: Request, guard?: BodyGuard): Response | Promise<Response> {
   try {
     const result = handler(request);
-    if (result instanceof Response && guard === undefined) return result;
+    if (isResponse(result) && guard === undefined) return result;
     if (result instanceof Promise) return settle(result, guard);
     return checked(result, guard);
   } catch (error) {
@@ -82,6 +83,6 @@ export function closeWhenDraining(
   result: Response | Promise<Response>,
   draining: () => boolean,
 ): Response | Promise<Response> {
-  if (result instanceof Response) return draining() ? closing(result) : result;
+  if (isResponse(result)) return draining() ? closing(result) : result;
   return result.then((response) => (draining() ? closing(response) : response));
 }

@@ -23,6 +23,7 @@ import type { AdapterInput, AdapterServer } from "./types.ts";
 import { drainOrClose } from "./drain.ts";
 import { installLightGlobals, type LightParts, LightResponse } from "./light_globals.ts";
 import { LightRequest } from "./light_request.ts";
+import { isResponse } from "../internal/is_response.ts";
 
 /** The Node objects of one request, as handlers find them in `context(request).runtimeArgs[0]`. */
 export interface NodePair {
@@ -249,7 +250,7 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   const result = invoke(input.handler, request, guard);
   let written: Promise<void> | void;
   try {
-    written = result instanceof Response
+    written = isResponse(result)
       ? writeResponse(result, req, res)
       : result.then((response) => writeResponse(response, req, res));
   } catch (error) {
