@@ -31,17 +31,36 @@ function liveBytes(): number {
   return heapUsed + external;
 }
 
-/** Samples live memory until stopped; returns the peak growth in bytes over the start. */
+/**
+ * Samples live memory until stopped; returns the peak growth in bytes over the start.
+ *
+ * Samples are at least `intervalMs` apart, and at least four times as long
+ * apart as the last one took: a full collection of a heap grown by earlier
+ * tests can take tens of milliseconds, and back to back they starved the very
+ * transfer being watched (a 64 MiB upload through the proxy took from 1 to
+ * over 30 s on Deno, and was answered 408).
+ */
 export function memoryWatch(intervalMs = 100): () => number {
+  let lastTook = 0;
   const sample = () => {
+    const started = performance.now();
     collectGarbage();
-    return liveBytes();
+    const bytes = liveBytes();
+    lastTook = performance.now() - started;
+    return bytes;
   };
   const start = sample();
   let peak = start;
-  const timer = setInterval(() => (peak = Math.max(peak, sample())), intervalMs);
+  let timer: ReturnType<typeof setTimeout>;
+  const next = () => {
+    timer = setTimeout(() => {
+      peak = Math.max(peak, sample());
+      next();
+    }, Math.max(intervalMs, 4 * lastTook));
+  };
+  next();
   return () => {
-    clearInterval(timer);
+    clearTimeout(timer);
     return Math.max(peak, sample()) - start;
   };
 }
