@@ -11,6 +11,7 @@ import { findHandler } from "../src/serve/find_handler.ts";
 import { defineApp } from "../src/serve/app.ts";
 import { BodyGuard, defaultLimits, guardStream, LimitError, resolveLimits } from "../src/serve/limits.ts";
 import { invoke } from "../src/serve/invoke.ts";
+import { isResponse } from "../src/internal/is_response.ts";
 
 test("args: a module and every option, long, short and inline", () => {
   assert.deepEqual(parseServeArgs([]), { watch: false, help: false });
@@ -128,6 +129,26 @@ test("defineApp and invoke: a failure is a plain 500, not a crash", async () => 
     console.error = original;
   }
   assert.throws(() => defineApp(42 as never), { name: "TypeError", message: /defineApp: app must be a function/ });
+});
+
+test("isResponse: the runtime's Responses and subclasses, also after the global is replaced", () => {
+  const Original = globalThis.Response;
+  class Subclass extends Original {}
+  assert.equal(isResponse(new Original("a")), true);
+  assert.equal(isResponse(new Subclass("a")), true);
+  assert.equal(isResponse(Original.json({})), true);
+  for (const value of [undefined, null, "a", {}, { status: 200, body: null }, Promise.resolve(new Original())]) {
+    assert.equal(isResponse(value), false, String(value));
+  }
+  // A replacement installed after load (fetchkit's light Response on Node, @hono/node-server's) inherits
+  // from the runtime's own class: its instances and the original's still pass.
+  globalThis.Response = Subclass;
+  try {
+    assert.equal(isResponse(new Subclass("b")), true);
+    assert.equal(isResponse(new Original("b")), true);
+  } finally {
+    globalThis.Response = Original;
+  }
 });
 
 test("limits: defaults, overrides, and TypeErrors naming the bad one", () => {
