@@ -2,9 +2,9 @@
  * A bare Deno.serve / Bun.serve whose handler repeats one step of fetchkit's
  * per-request work `times` times on the real server Request, for
  * bench/overhead.ts. Forty repeats lift a step's cost (tens of nanoseconds) well
- * above this machine's round-to-round noise; a step that is cheap only the
- * first time on a Request (the runtime building its URL) shows as cheap here,
- * which the url-floor row of bench/hello.ts covers instead.
+ * above this machine's round-to-round noise. A cost paid only on the first
+ * run per Request (the runtime building the URL string) is counted once in
+ * forty here; the url-floor row of bench/hello.ts measures it instead.
  *
  * Run: <deno run -A | bun run> bench/servers/repeat.ts <bare|url|response|answer|mount> <times>   (listens on $PORT)
  */
