@@ -4,9 +4,9 @@
  * ratio to a baseline measured in the same run. Cases are measured in
  * alternating rounds (A B A B …). A ratio is the median of the per-round
  * ratios, each case against the baseline measured just before it: this
- * machine's throughput switches between levels ~25 % apart for a minute at a
- * time, and a ratio of medians taken across such a switch is off by that much,
- * while a round's neighbours almost always share one level.
+ * machine's throughput switches between levels up to ~25 % apart, often for
+ * tens of seconds, and a ratio of medians taken across such a switch is off by
+ * that much, while a round and its neighbour usually share one level.
  *
  * Run benches with Node 24: `node bench/<name>.ts` (npm run bench runs them all).
  */
