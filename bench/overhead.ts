@@ -22,6 +22,7 @@ import { compare, type CompareRow, median, report, runOn, selectedRuntimes } fro
 const steps = ["bare", "url", "response", "answer", "mount"];
 const times = 40;
 const tables: Record<string, CompareRow[]> = {};
+const notes: string[] = [];
 for (const runtime of selectedRuntimes(["deno", "bun"])) {
   const rows = await compare(
     steps.map((step) => ({
@@ -35,10 +36,10 @@ for (const runtime of selectedRuntimes(["deno", "bun"])) {
     median(row.rounds.map((value, round) => (1 / value - 1 / rows[0].rounds[round]) * 1e9 / times))
   );
   const [, url, response, answer, mounted] = nanos;
-  console.log(
+  notes.push(
     `${runtime}: per request, ns — url re-read ${url.toFixed(0)}, new Response ${response.toFixed(0)}, ` +
       `serve's wrapping ${(answer - response).toFixed(0)}, mount's dispatch ${(mounted - response).toFixed(0)} ` +
       `(bare request ${(1e9 / rows[0].requestsPerSec).toFixed(0)} ns)`,
   );
 }
-report("overhead", tables);
+report("overhead", tables, [], notes);

@@ -323,10 +323,15 @@ export interface Target {
 }
 
 /**
- * Prints a table and the targets, writes bench/results/<name>.json, and sets
+ * Prints the tables, any notes and the targets, writes bench/results/<name>.json and .txt, and sets
  * a non-zero exit code when a target is missed (unless BENCH_NO_FAIL=1).
  */
-export function report(name: string, tables: Record<string, CompareRow[]>, targets: Target[] = []): void {
+export function report(
+  name: string,
+  tables: Record<string, CompareRow[]>,
+  targets: Target[] = [],
+  notes: string[] = [],
+): void {
   const lines: string[] = [
     `# ${name}  (${new Date().toISOString()}, ${process.env.BENCH_SECONDS ?? 5} s × ${
       process.env.BENCH_ROUNDS ?? 3
@@ -345,6 +350,7 @@ export function report(name: string, tables: Record<string, CompareRow[]>, targe
       );
     }
   }
+  if (notes.length) lines.push("", ...notes);
   let missed = 0;
   if (targets.length) lines.push("\n## targets");
   for (const target of targets) {
@@ -354,7 +360,7 @@ export function report(name: string, tables: Record<string, CompareRow[]>, targe
   }
   console.log(lines.join("\n"));
   mkdirSync(join(root, "bench", "results"), { recursive: true });
-  writeFileSync(join(root, "bench", "results", `${name}.json`), JSON.stringify({ name, tables, targets }, null, 2));
+  writeFileSync(join(root, "bench", "results", `${name}.json`), JSON.stringify({ name, tables, targets, notes }, null, 2));
   writeFileSync(join(root, "bench", "results", `${name}.txt`), lines.join("\n") + "\n");
   if (missed && process.env.BENCH_NO_FAIL !== "1") process.exitCode = 1;
 }
