@@ -360,7 +360,10 @@ export function report(
   }
   console.log(lines.join("\n"));
   mkdirSync(join(root, "bench", "results"), { recursive: true });
-  writeFileSync(join(root, "bench", "results", `${name}.json`), JSON.stringify({ name, tables, targets, notes }, null, 2));
+  writeFileSync(
+    join(root, "bench", "results", `${name}.json`),
+    JSON.stringify({ name, tables, targets, notes }, null, 2),
+  );
   writeFileSync(join(root, "bench", "results", `${name}.txt`), lines.join("\n") + "\n");
   if (missed && process.env.BENCH_NO_FAIL !== "1") process.exitCode = 1;
 }
