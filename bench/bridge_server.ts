@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { fromNode, serve } from "../mod.ts";
+import { args, port } from "./servers/native.ts";
 
 interface ExpressApp {
   (req: IncomingMessage, res: ServerResponse): void;
@@ -17,7 +18,5 @@ const { default: express } = await import("express" as string) as { default: () 
 const app = express();
 app.get("/", (_req, res) => res.send("Hello, world"));
 
-const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? process.argv.slice(2);
-const port = Number(process.env.PORT ?? 8000);
 if (args[0] === "direct") createServer(app).listen(port, "127.0.0.1");
 else await serve(fromNode(app), { port, hostname: "127.0.0.1", onListen() {} });

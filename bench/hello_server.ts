@@ -19,16 +19,10 @@
  */
 import { Hono } from "hono";
 import { mount, serve } from "../mod.ts";
+import { args, port, serveNatively } from "./servers/native.ts";
 
 const body = "Hello, world";
-const variant = (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??
-  (globalThis as unknown as { process: { argv: string[] } }).process.argv[2];
-const g = globalThis as unknown as {
-  Deno?: { serve(o: Record<string, unknown>, h: (r: Request) => Response | Promise<Response>): unknown };
-  Bun?: { serve(o: Record<string, unknown>): unknown };
-  process?: { env: Record<string, string | undefined> };
-};
-const port = Number(g.process?.env.PORT ?? 8000);
+const variant = args[0];
 
 const hello = (_request?: Request) => new Response(body);
 const app = mount({
@@ -47,9 +41,7 @@ switch (variant) {
   case "hono": {
     const hono = new Hono();
     hono.get("/", (c) => c.text(body));
-    if (g.Deno) g.Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, hono.fetch);
-    else if (g.Bun) g.Bun.serve({ port, hostname: "127.0.0.1", fetch: hono.fetch });
-    else {
+    if (!serveNatively(hono.fetch)) {
       const { serve: serveNode } = await import("@hono/node-server");
       serveNode({ fetch: hono.fetch, port, hostname: "127.0.0.1" });
     }
@@ -61,9 +53,7 @@ switch (variant) {
       read += request.url.length;
       return read > 0 ? hello() : new Response(null, { status: 500 });
     };
-    if (g.Deno) g.Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, handler);
-    else if (g.Bun) g.Bun.serve({ port, hostname: "127.0.0.1", fetch: handler });
-    else throw new TypeError("bench/hello_server.ts: url-floor is for Deno and Bun");
+    if (!serveNatively(handler)) throw new TypeError("bench/hello_server.ts: url-floor is for Deno and Bun");
     break;
   }
   case "fetch-floor": {

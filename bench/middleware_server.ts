@@ -6,6 +6,7 @@
  * going to stderr (redirected to /dev/null by the bench). Listens on $PORT.
  */
 import { compose, context, logger, profile, serve } from "../mod.ts";
+import { args } from "./servers/native.ts";
 
 const hello = () => new Response("Hello, world");
 /**
@@ -26,8 +27,7 @@ const floor = (request: Request) => {
   response.headers.get("content-length");
   return seen.length > 0 ? response : new Response("");
 };
-const variant = (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??
-  (globalThis as { process?: { argv: string[] } }).process?.argv[2];
+const variant = args[0];
 const app = variant === "profiled"
   ? compose(profile({ mode: "production" }), logger())(hello)
   : variant === "profile"

@@ -60,8 +60,9 @@ export interface RequestContext {
  * given as functions: they are evaluated on first use only (reading
  * `request.signal` or the peer address costs a measurable share of a hello
  * world on Deno and Bun, and most handlers never look). They receive the
- * request and its context (whose `runtimeArgs` hold what the runtime passed),
- * so one init object can serve every request of a server.
+ * request and its context, whose `runtimeArgs` hold what the runtime passed
+ * for this request ({@linkcode bindContext}'s third argument), so one init
+ * object can serve every request of a server.
  */
 export interface ContextInit {
   /** The client's address, or a function computing it on first use. */
@@ -112,12 +113,12 @@ class LazyContext implements RequestContext {
   #remoteAddr: ContextInit["remoteAddr"];
   #signal: ContextInit["signal"];
 
-  constructor(request: Request, init: ContextInit) {
+  constructor(request: Request, init: ContextInit, runtimeArgs = init.runtimeArgs ?? []) {
     this.#request = request;
     this.base = init.base ?? "";
     this.route = init.route ?? "";
     this.env = init.env;
-    this.runtimeArgs = init.runtimeArgs ?? [];
+    this.runtimeArgs = runtimeArgs;
     this.waitUntil = init.waitUntil ?? swallow;
     this.#originalUrl = init.originalUrl;
     this.#params = init.params;
@@ -187,6 +188,8 @@ export function context(request: Request): RequestContext {
 /**
  * Attaches a context to a request; used by server adapters. Fields not given
  * take their defaults; costly ones may be functions, evaluated on first use.
+ * `runtimeArgs`, when given, replaces `init.runtimeArgs`: an adapter keeps one
+ * init for the whole server and passes what varies per request here.
  *
  * @example What a server adapter does
  * ```ts
@@ -196,8 +199,8 @@ export function context(request: Request): RequestContext {
  * context(request).remoteAddr?.hostname; // "127.0.0.1"
  * ```
  */
-export function bindContext(request: Request, init: ContextInit): RequestContext {
-  const bound = new LazyContext(request, init);
+export function bindContext(request: Request, init: ContextInit, runtimeArgs?: readonly unknown[]): RequestContext {
+  const bound = new LazyContext(request, init, runtimeArgs);
   (request as Carrier)[CONTEXT] = bound;
   return bound;
 }

@@ -3,8 +3,8 @@
  * same 1 KiB from memory with a static file's headers, no file system, no
  * fetchkit (Deno.serve, Bun.serve, raw node:http). Listens on $PORT.
  */
-const port = Number(globalThis.process?.env.PORT ?? 8000);
-const hostname = "127.0.0.1";
+import { port, serveNatively } from "./native.ts";
+
 const body = new Uint8Array(1024).fill(0x61);
 const headers: Record<string, string> = {
   "content-type": "text/plain; charset=utf-8",
@@ -15,19 +15,11 @@ const headers: Record<string, string> = {
   "cache-control": "public, max-age=0",
   "x-content-type-options": "nosniff",
 };
-const g = globalThis as unknown as {
-  Deno?: { serve(o: Record<string, unknown>, h: () => Response): unknown };
-  Bun?: { serve(o: Record<string, unknown>): unknown };
-};
 const cached = new Response(body, { headers });
-if (g.Deno) {
-  g.Deno.serve({ port, hostname, onListen() {} }, () => cached.clone());
-} else if (g.Bun) {
-  g.Bun.serve({ port, hostname, fetch: () => cached.clone() });
-} else {
+if (!serveNatively(() => cached.clone())) {
   const { createServer } = await import("node:http");
   createServer((_req, res) => {
     res.writeHead(200, headers);
     res.end(body);
-  }).listen(port, hostname);
+  }).listen(port, "127.0.0.1");
 }

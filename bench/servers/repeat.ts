@@ -12,6 +12,7 @@ import { mount } from "../../mod.ts";
 import { answerer } from "../../src/serve/answer.ts";
 import { defaultLimits } from "../../src/serve/limits.ts";
 import type { ContextInit } from "../../src/context.ts";
+import { args, serveNatively } from "./native.ts";
 
 const body = "Hello, world";
 const hello = () => new Response(body);
@@ -50,20 +51,12 @@ const steps: Record<string, (request: Request) => Response | Promise<Response>> 
   },
 };
 
-const [step, timesArgument] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
-  (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2);
+const [step, timesArgument] = args;
 const times = Number(timesArgument);
 if (!Number.isInteger(times) || times < 1) {
   throw new TypeError("bench/servers/repeat.ts: times must be a positive integer");
 }
 const handler = step === "bare" ? () => hello() : steps[step];
 if (handler === undefined) throw new TypeError(`bench/servers/repeat.ts: unknown step ${JSON.stringify(step)}`);
-const port = Number((globalThis as { process?: { env: Record<string, string> } }).process?.env.PORT ?? 8000);
-const g = globalThis as unknown as {
-  Deno?: { serve(o: Record<string, unknown>, h: typeof handler): unknown };
-  Bun?: { serve(o: Record<string, unknown>): unknown };
-};
-if (g.Deno) g.Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, handler);
-else if (g.Bun) g.Bun.serve({ port, hostname: "127.0.0.1", fetch: handler });
-else throw new TypeError("bench/servers/repeat.ts runs on Deno and Bun");
+if (!serveNatively(handler)) throw new TypeError("bench/servers/repeat.ts runs on Deno and Bun");
 if (read < 0) console.log(read); // keeps the reads observable

@@ -16,7 +16,8 @@ import { isResponse } from "../internal/is_response.ts";
 
 /** Answers requests for an adapter; `drain()` marks the server as shutting down. */
 export interface Answerer {
-  answer(request: Request, init: ContextInit): Response | Promise<Response>;
+  /** `runtimeArgs`: what the runtime passed for this request, when `init` serves the whole server. */
+  answer(request: Request, init: ContextInit, runtimeArgs?: readonly unknown[]): Response | Promise<Response>;
   drain(): void;
 }
 
@@ -30,14 +31,14 @@ export function answerer(input: AdapterInput, checkHead: boolean): Answerer {
   let draining = false;
   const isDraining = () => draining;
   return {
-    answer(request, init) {
+    answer(request, init, runtimeArgs) {
       if (checkHead && headSize(request) > maxHead) return limitResponse(431);
       if (request.method === "GET" || request.method === "HEAD" || request.body === null) {
-        bindContext(request, init);
+        bindContext(request, init, runtimeArgs);
         const result = invoke(handler, request);
         return isResponse(result) && !draining ? result : closeWhenDraining(result, isDraining);
       }
-      return closeWhenDraining(guardBody(handler, request, init, limits), isDraining);
+      return closeWhenDraining(guardBody(handler, request, init, limits, runtimeArgs), isDraining);
     },
     drain() {
       draining = true;

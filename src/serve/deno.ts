@@ -59,11 +59,9 @@ export function serveDeno(input: AdapterInput): AdapterServer {
   // So the 431 check runs when a limit was set explicitly, not for the default.
   const { answer, drain } = answerer(input, limits.maxHeaderSize !== defaultLimits.maxHeaderSize);
   // One init for every request, no closure allocated per request: the lazy fields find the serve
-  // info in the context's `runtimeArgs`, which is set just before each request is bound (binding
-  // copies it, and nothing runs in between).
+  // info in the context's `runtimeArgs`.
   const init: ContextInit = {
     remoteAddr: (_request, context) => infoOf(context).remoteAddr,
-    runtimeArgs: [],
     waitUntil: track,
     signal: (request, context) => disconnectSignal(infoOf(context), request),
   };
@@ -75,10 +73,7 @@ export function serveDeno(input: AdapterInput): AdapterServer {
       onListen() {},
       ...input.native,
     },
-    (request, info) => {
-      init.runtimeArgs = [info];
-      return answer(request, init);
-    },
+    (request, info) => answer(request, init, [info]),
   );
   return {
     port: server.addr.port,

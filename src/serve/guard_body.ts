@@ -18,6 +18,7 @@ export function guardBody(
   request: Request,
   init: ContextInit,
   limits: Limits,
+  runtimeArgs?: readonly unknown[],
 ): Response | Promise<Response> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limits.maxBodySize) {
@@ -31,6 +32,6 @@ export function guardBody(
     // @ts-ignore: `duplex` is required for streaming bodies but missing from some DOM typings.
     duplex: "half",
   });
-  bindContext(guarded, { originalUrl: request.url, ...init });
+  bindContext(guarded, { originalUrl: request.url, ...init }, runtimeArgs);
   return invoke(handler, guarded, guard);
 }

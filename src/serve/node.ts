@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { bindContext } from "../context.ts";
+import { bindContext, type ContextInit, type RemoteAddress, type RequestContext } from "../context.ts";
 import { internalError, invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
@@ -46,6 +46,15 @@ interface NodeState {
   server: NodeHttpServer;
   /** Light Request and Response objects (light_globals.ts) are in use. */
   light: boolean;
+  /** The context init of every request; what varies per request is its {@linkcode NodePair}, in `runtimeArgs`. */
+  init: ContextInit;
+}
+
+const pairOf = (context: RequestContext) => context.runtimeArgs[0] as NodePair;
+
+function clientAddress(_request: Request, context: RequestContext): RemoteAddress | undefined {
+  const { socket } = pairOf(context).incoming;
+  return socket.remoteAddress ? { hostname: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined;
 }
 
 /** Serves with `node:http`. */
@@ -71,6 +80,12 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
     sockets: new Set(),
     server,
     light: input.overrideGlobals,
+    init: {
+      remoteAddr: clientAddress,
+      waitUntil: input.track,
+      // A light Request's own signal is the disconnect signal, which the context reads by default.
+      signal: input.overrideGlobals ? undefined : (_request, context) => disconnectSignal(pairOf(context).outgoing),
+    },
   };
   server.on("connection", (socket: Socket) => {
     state.sockets.add(socket);
@@ -235,14 +250,7 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
     res.end("Bad Request: invalid URL or Host\n");
     return;
   }
-  bindContext(request, {
-    remoteAddr: () =>
-      req.socket.remoteAddress ? { hostname: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 } : undefined,
-    runtimeArgs: [native],
-    waitUntil: input.track,
-    // A light Request's own signal is the disconnect signal, which the context reads by default.
-    signal: state.light ? undefined : () => disconnectSignal(res),
-  });
+  bindContext(request, state.init, [native]);
   state.active.add(res);
   if (state.draining) res.shouldKeepAlive = false;
   // A handler that answers synchronously with a whole body is written without
