@@ -8,7 +8,8 @@
 import { context, type RequestContext } from "../context.ts";
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
-import { rawPath } from "../internal/url.ts";
+import { canonicalPathOf, canonicalUrl } from "../internal/canonical_path.ts";
+import { pathStart } from "../internal/url.ts";
 import { isPass, pass } from "./pass.ts";
 import { joinRoute } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
@@ -38,12 +39,14 @@ export interface URLPatternLike {
 
 /**
  * What {@linkcode match} accepts:
- * - a `RegExp`, tested against the raw path of `request.url` (relative to the
- *   mount, percent-encoded, no query); groups become params: named groups by
+ * - a `RegExp`, tested against the canonical raw path of `request.url`
+ *   (relative to the mount, percent-encoded, no query; the form `mount` and
+ *   `serveStatic` read, see `mount`); groups become params: named groups by
  *   name, the others by position (`"1"` is `$1`);
  * - a `URLPattern`, or a string that is a `URLPattern` pathname such as
  *   `/users/:id` (where the runtime has `URLPattern`: Deno, Bun, Node 24,
- *   workerd); its groups become params, raw as in the URL;
+ *   workerd), matched against the URL with its canonical path; its groups
+ *   become params, raw as in that URL;
  * - a predicate `(request) => boolean`, which captures nothing.
  */
 export type Pattern = RegExp | URLPatternLike | string | ((request: Request) => boolean);
@@ -71,7 +74,8 @@ function compile(pattern: Pattern): { capture: Capture; route: string | undefine
     return {
       route: `${regexp.ignoreCase ? "~*" : "~"} ${regexp.source}`,
       capture(request) {
-        const found = regexp.exec(rawPath(request.url));
+        const path = canonicalPathOf(request.url, pathStart(request.url));
+        const found = path === undefined ? null : regexp.exec(path);
         if (found === null) return null;
         if (found.length === 1) return noParams;
         const params: Record<string, string> = {};
@@ -102,7 +106,8 @@ function compile(pattern: Pattern): { capture: Capture; route: string | undefine
         ? pattern.pathname
         : used.map((name) => `${name}=${pattern[name]}`).join(" "),
       capture(request) {
-        const result = pattern.exec(request.url) as
+        const url = canonicalUrl(request.url, pathStart(request.url));
+        const result = (url === undefined ? null : pattern.exec(url)) as
           | Record<string, { groups: Record<string, string | undefined> }>
           | null;
         if (result === null) return null;

@@ -10,7 +10,8 @@ import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { pathStart } from "../internal/url.ts";
 import { isPass, pass } from "./pass.ts";
-import { badPath, malformed, pathEnd, unparsed } from "./path.ts";
+import { badPath } from "./path.ts";
+import { canonicalEnd, canonicalUrl, MALFORMED, pathStop } from "../internal/canonical_path.ts";
 import { joinRoute, normalizePrefix } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
 import { shadow, unshadow } from "./shadow.ts";
@@ -139,10 +140,13 @@ function toMount(declared: string, value: unknown): Mount {
  *   `context(request).base` is the mount prefix (SCRIPT_NAME) accumulated
  *   through nested mounts, and `context(request).originalUrl` the full URL.
  *   The Request is never copied: a WebSocket upgrade works through a mount.
- * - The prefix is stripped from the raw path, without decoding: a path with a
- *   malformed `%` escape is answered 400. A raw target the URL parser would
- *   rewrite (Deno's server passes `/static/../admin` as is) is parsed first,
- *   so every runtime dispatches the same request the same way.
+ * - It matches the canonical path (src/internal/canonical_path.ts), the one
+ *   `serveStatic` resolves files from: `//admin`, `/%61dmin`, `/./admin` and
+ *   `/admin` all reach the `/admin` mount, so a guard mounted there cannot be
+ *   walked around. A request whose path is not canonical is dispatched (and
+ *   seen by the app) as its canonical twin; `context(request).originalUrl`
+ *   keeps what was received. A malformed `%` escape is answered 400.
+ * - The prefix is stripped from the raw (percent-encoded) canonical path.
  * - An app declines with {@linkcode pass} (or any 404 with `passOn404`), and
  *   the next-shorter prefix gets the request; when nothing is left the mount
  *   itself answers `pass()`, a 404 an outer dispatcher can fall through.
@@ -186,35 +190,31 @@ export function mount(routes: MountTable): Handler {
     const url = request.url;
     const start = pathStart(url);
     if (start < 0) return badPath("the URL has no path");
-    const end = pathEnd(url, start);
-    if (end === malformed) return badPath("malformed percent-escape in the path");
-    if (end === unparsed) return dispatchParsed(request, url, root);
+    const end = canonicalEnd(url, start);
+    if (end === MALFORMED) return badPath("malformed percent-escape in the path");
+    if (end < 0) return dispatchCanonical(request, url, start, root);
     const first = longestPrefix(root, url, start, end);
     return first === undefined ? pass() : dispatch(request, url, start, end, first);
   };
 }
 
 /**
- * Dispatches a request whose URL the URL parser would still rewrite (Deno's
- * server hands over the raw target: `/static/../admin`, `/a\b`), on the
- * parsed URL, as Node and Bun would have: otherwise `/static/../admin` would
- * reach the `/static` mount. The app sees the parsed URL too;
- * `context(request).originalUrl` keeps the raw one.
+ * Dispatches a request whose path is not canonical (`//admin`, `/%61dmin`,
+ * Deno's raw `/static/../admin`) on its canonical twin, which the app sees
+ * too, so every part after dispatch reads the path dispatch matched.
  */
-function dispatchParsed(request: Request, raw: string, root: TrieNode<Mount>): Response | Promise<Response> {
-  let url: string;
-  try {
-    url = new URL(raw).href;
-  } catch {
-    return badPath("the URL cannot be parsed");
-  }
-  const start = pathStart(url);
-  if (start < 0) return badPath("the URL has no path");
-  const end = pathEnd(url, start, true);
-  if (end === malformed) return badPath("malformed percent-escape in the path");
+function dispatchCanonical(
+  request: Request,
+  raw: string,
+  start: number,
+  root: TrieNode<Mount>,
+): Response | Promise<Response> {
+  const url = canonicalUrl(raw, start);
+  if (url === undefined) return badPath("malformed percent-escape in the path");
+  const end = pathStop(url, start);
   const first = longestPrefix(root, url, start, end);
   if (first === undefined) return pass();
-  if (url === raw) return dispatch(request, url, start, end, first); // "/.well-known": nothing to rewrite
+  if (url === raw) return dispatch(request, url, start, end, first); // "/caf%C3%A9" is canonical already
   shadow(request, "url", url);
   let result: Response | Promise<Response>;
   try {

@@ -5,14 +5,15 @@
  * @module
  */
 
+import { canonicalPath } from "../internal/canonical_path.ts";
 import { describe } from "../internal/describe.ts";
 
 /** Characters the URL parser leaves as they are in a path (RFC 3986 pchar and `/`). */
 const pathSafe = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 
 /**
- * Checks a mount prefix and returns it in the form request paths arrive in
- * (percent-encoded by the URL parser, so `/café` becomes `/caf%C3%A9`).
+ * Checks a mount prefix and returns it in the canonical form requests are
+ * matched in (percent-encoded, NFC, so `/café` becomes `/caf%C3%A9`).
  *
  * The slash rule is the seeds' `django.root` rule: a prefix starts with `/`
  * and does not end with `/` (except the root `/`), because the slash after
@@ -35,20 +36,17 @@ export function normalizePrefix(prefix: unknown, where: string): string {
         `"." or ".." segments, nor "?", "#" or "\\"; write ${JSON.stringify(corrected)}`,
     );
   }
-  // The URL parser encodes what a request path cannot hold raw (spaces, non-ASCII); a prefix of
-  // characters it keeps as they are skips it, which makes building a table of 100,000 prefixes fast.
-  const encoded = pathSafe.test(prefix) ? prefix : new URL(prefix, "http://prefix.invalid").pathname;
-  const encodedSegments = encoded.split("/");
-  if (
-    encodedSegments.length !== segments.length || encodedSegments.slice(1).includes("") ||
-    /%(?![0-9A-Fa-f]{2})/.test(encoded)
-  ) {
+  // Requests are matched in canonical form (src/internal/canonical_path.ts): so is the prefix, which
+  // makes `/café` (NFC or NFD) and `/%61dmin` match what requests for them arrive as.
+  const encoded = pathSafe.test(prefix) ? prefix : canonicalPath(prefix);
+  const encodedSegments = encoded?.split("/") ?? [];
+  if (encodedSegments.length !== segments.length || encodedSegments.slice(1).includes("")) {
     // `%2e%2e` is a dot segment to the URL parser; `%zz` is answered 400 before any match.
     throw new TypeError(
       `${where}: prefix ${JSON.stringify(prefix)} has an encoded dot segment or a malformed "%" escape`,
     );
   }
-  return encoded;
+  return encoded!;
 }
 
 /**

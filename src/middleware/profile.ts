@@ -9,6 +9,7 @@
 import { context } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { canonicalEnd, canonicalPath, canonicalPathOf } from "../internal/canonical_path.ts";
 import { pathStart } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
 import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
@@ -181,7 +182,8 @@ function originHost(origin: string): string | undefined {
  */
 export function profile(options: ProfileOptions = {}): Profiler {
   validate(options);
-  const path = options.path ?? "/__profile__";
+  // Requests are compared in canonical form, so the page's own path is kept in it too.
+  const path = canonicalPath(options.path ?? "/__profile__") ?? "/__profile__";
   const mode = resolveMode(options.mode, "profile: mode");
   const { token, allow, logFile } = options;
   const discardFirst = options.discardFirst ?? false;
@@ -357,9 +359,13 @@ export function profile(options: ProfileOptions = {}): Profiler {
   function isPage(request: Request): boolean {
     const url = request.url;
     const start = pathStart(url);
-    if (start < 0 || !url.startsWith(path, start)) return false;
-    const after = url.charCodeAt(start + path.length);
-    return Number.isNaN(after) || after === 63 /* ? */ || after === 35 /* # */;
+    if (start < 0) return false;
+    // Fast: the URL names the page as written; else the page is found by the canonical path, as a mount would.
+    if (url.startsWith(path, start)) {
+      const after = url.charCodeAt(start + path.length);
+      if (Number.isNaN(after) || after === 63 /* ? */ || after === 35 /* # */) return true;
+    }
+    return canonicalEnd(url, start) < 0 && canonicalPathOf(url, start) === path;
   }
 
   function failed(request: Request, ms: number): void {

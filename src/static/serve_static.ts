@@ -14,7 +14,8 @@
 import { context } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { runtime } from "../internal/runtime.ts";
-import { rawPath as rawPathOf, rawQuery } from "../internal/url.ts";
+import { canonicalPathOf } from "../internal/canonical_path.ts";
+import { pathStart, rawPath as rawPathOf, rawQuery } from "../internal/url.ts";
 import { isPass, pass } from "../dispatch/pass.ts";
 import { defaultCacheControl, FINGERPRINT } from "./cache_control.ts";
 import { etagListMatches, formatHttpDate, ifRangeMatches, parseHttpDate } from "./conditional.ts";
@@ -687,7 +688,11 @@ export function serveStatic(root: string | FileSource, options: ServeStaticOptio
     const method = request.method;
     const isHead = method === "HEAD";
     if (method !== "GET" && !isHead) return fallthrough ? pass() : plain(405, { allow: ALLOW });
-    let rawPath = rawPathOf(request.url);
+    // The canonical path, the one mount dispatched on: a file under `admin/` is reached only by a
+    // request that a `/admin` mount in front of this would have routed there.
+    const url = request.url;
+    let rawPath = canonicalPathOf(url, pathStart(url));
+    if (rawPath === undefined) return miss(400);
     if (rawPath === "/" && context(request).base !== "") {
       // Mounted at /static and asked for /static (no slash): mount hands us "/", but relative
       // links in an index page only work from /static/.
