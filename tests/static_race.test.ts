@@ -7,7 +7,7 @@
  * the root is served fresh, not refused.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
@@ -16,6 +16,7 @@ import { type Fixture, makeFixture, pattern } from "./_lib/static_fixture.ts";
 import { serveStatic, type ServeStaticOptions } from "../src/static/mod.ts";
 import { FileAccessError } from "../src/static/source.ts";
 import { fileSystemSource } from "../src/static/sources/fs.ts";
+import { descriptorLocator } from "../src/static/sources/descriptor.ts";
 
 /** Larger than the body cache's default per-file limit (256 KiB), so bodies are opened per request. */
 const SIZE = 300 * 1024;
@@ -182,6 +183,30 @@ test("race: the filesystem source refuses a file swapped between stat and open",
       );
       assert.equal(await source.stat(path), undefined, `${path}: a fresh stat sees the symlink out`);
     }
+  } finally {
+    fx.remove();
+  }
+});
+
+// The window inside a stat, between realpath and the stat of the real path: a folder on
+// the real path swapped for a symlink makes that stat describe a file outside. The
+// descriptor check of the real path sees where the opened file really is.
+test("race: a real path that now leads out of the root is located outside", async () => {
+  const fx = raceFixture();
+  try {
+    const locate = await descriptorLocator();
+    const rootReal = realpathSync(fx.root);
+    const inside = await locate(rootReal, join(rootReal, "dir", "swap.bin"));
+    if (inside === "unproven") {
+      console.log("skipped: no readable /proc/self/fd on this system");
+      return;
+    }
+    assert.equal(inside?.size, SIZE);
+    renameSync(join(fx.root, "dir"), join(fx.root, "dir.old"));
+    symlinkSync("../outside/dir", join(fx.root, "dir"));
+    assert.equal(await locate(rootReal, join(rootReal, "dir", "swap.bin")), undefined, "a folder swapped");
+    swapForSymlink(fx, "swap.bin", "../outside/secret");
+    assert.equal(await locate(rootReal, join(rootReal, "swap.bin")), undefined, "the file itself swapped");
   } finally {
     fx.remove();
   }

@@ -29,7 +29,15 @@ export type Located = FileIdentity | undefined | "unproven";
 /** Opens, locates and closes: one `open`, `readlink`, `fstat` and `close` per check. */
 export type Locate = (rootReal: string, real: string) => Promise<Located>;
 
-/** Loads `node:fs` and returns the check. */
+/**
+ * Loads `node:fs` and returns the check.
+ *
+ * @example Is this real path still inside the root?
+ * ```ts
+ * const locate = await descriptorLocator();
+ * const found = await locate("/srv/public", "/srv/public/app.js"); // identity, undefined or "unproven"
+ * ```
+ */
 export async function descriptorLocator(): Promise<Locate> {
   const { open, readlink } = await import("node:fs/promises");
   const { constants } = await import("node:fs");

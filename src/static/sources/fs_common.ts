@@ -55,6 +55,11 @@ export interface CheckedFile extends FileIdentity {
  * True when an open handle is the file that was checked, unchanged: same
  * device and inode, same size and modification time (compared to the
  * millisecond, the precision every runtime reports).
+ *
+ * @example After opening a checked file
+ * ```ts
+ * if (!sameFile(checked, await handle.stat())) throw changedSinceStat();
+ * ```
  */
 export function sameFile(checked: FileIdentity, opened: FileIdentity): boolean {
   return opened.ino === checked.ino && opened.dev === checked.dev && opened.size === checked.size &&
@@ -72,6 +77,12 @@ export function changedSinceStat(): FileAccessError {
  * handler passes that very object back to `body` and `read`. A stat the
  * source never made (a caller's own object) is checked afresh by `restat`,
  * and must describe the same size and time.
+ *
+ * @example In a source
+ * ```ts
+ * const checked = new CheckedFiles((path) => source.stat(path));
+ * return checked.record({ kind: "file", size, mtimeMs }, { real, dev, ino, size, mtimeMs });
+ * ```
  */
 export class CheckedFiles {
   readonly #checked = new WeakMap<FileStat, CheckedFile>();
