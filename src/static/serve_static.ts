@@ -661,7 +661,13 @@ export function serveStatic(root: string | FileSource, options: ServeStaticOptio
     });
   };
 
-  const respond = async (request: Request, rawPath: string, isHead: boolean, found: Entry | Promise<Entry>) => {
+  const respond = async (
+    request: Request,
+    rawPath: string,
+    isHead: boolean,
+    found: Entry | Promise<Entry>,
+    recheck = true,
+  ): Promise<Response> => {
     try {
       const entry = await found;
       switch (entry.kind) {
@@ -677,6 +683,11 @@ export function serveStatic(root: string | FileSource, options: ServeStaticOptio
     } catch (error) {
       if (error instanceof FileAccessError) {
         forget(rawPath);
+        // The file vanished or is not the one checked (replaced, or swapped for a symlink):
+        // check the path again, once, and answer as that check says.
+        if (error.status === 404 && recheck) {
+          return respond(request, rawPath, isHead, lookup(rawPath, Date.now()), false);
+        }
         return miss(error.status);
       }
       report(error);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { FileAccessError } from "../source.ts";
+import { FileAccessError, type FileStat } from "../source.ts";
 
 /** Options shared by the filesystem sources. */
 export interface FsSourceOptions {
@@ -30,6 +30,85 @@ export function missingOrDenied(error: unknown, missing = false, denied = false)
   if (missing || (typeof code === "string" && MISSING_CODES.has(code))) return undefined;
   if (denied || (typeof code === "string" && DENIED_CODES.has(code))) throw new FileAccessError(String(error));
   throw error;
+}
+
+/** Which file a path named: what a stat of the path or of an open handle reports. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * What a source checked when it stat'ed a file: its real path (symlinks
+ * resolved, inside the root) and which file was there. Bodies are opened at
+ * `real`, never by the request's name, and the open handle must still be this
+ * file: a component swapped for a symlink since the check opens another file,
+ * which the handle's own identity gives away.
+ */
+export interface CheckedFile extends FileIdentity {
+  real: string;
+}
+
+/**
+ * True when an open handle is the file that was checked, unchanged: same
+ * device and inode, same size and modification time (compared to the
+ * millisecond, the precision every runtime reports).
+ *
+ * @example After opening a checked file
+ * ```ts
+ * if (!sameFile(checked, await handle.stat())) throw changedSinceStat();
+ * ```
+ */
+export function sameFile(checked: FileIdentity, opened: FileIdentity): boolean {
+  return opened.ino === checked.ino && opened.dev === checked.dev && opened.size === checked.size &&
+    (Math.floor(opened.mtimeMs) === Math.floor(checked.mtimeMs) ||
+      (Number.isNaN(opened.mtimeMs) && Number.isNaN(checked.mtimeMs)));
+}
+
+/** The error that makes the handler check a path again (once): the file is not the one stat'ed. */
+export function changedSinceStat(): FileAccessError {
+  return new FileAccessError("changed since stat", 404);
+}
+
+/**
+ * What each source checked, per {@linkcode FileStat} object it returned: the
+ * handler passes that very object back to `body` and `read`. A stat the
+ * source never made (a caller's own object) is checked afresh by `restat`,
+ * and must describe the same size and time.
+ *
+ * @example In a source
+ * ```ts
+ * const checked = new CheckedFiles((path) => source.stat(path));
+ * return checked.record({ kind: "file", size, mtimeMs }, { real, dev, ino, size, mtimeMs });
+ * ```
+ */
+export class CheckedFiles {
+  readonly #checked = new WeakMap<FileStat, CheckedFile>();
+  readonly #restat: (path: string) => Promise<FileStat | undefined>;
+
+  constructor(restat: (path: string) => Promise<FileStat | undefined>) {
+    this.#restat = restat;
+  }
+
+  /** Remembers what was checked for `stat` and returns `stat`. */
+  record(stat: FileStat, checked: CheckedFile): FileStat {
+    this.#checked.set(stat, checked);
+    return stat;
+  }
+
+  /** What was checked for `stat` of `path`; throws the 404 of a stale stat when it no longer holds. */
+  async of(path: string, stat: FileStat): Promise<CheckedFile> {
+    const known = this.#checked.get(stat);
+    if (known !== undefined) return known;
+    const fresh = await this.#restat(path);
+    const checked = fresh === undefined ? undefined : this.#checked.get(fresh);
+    if (checked === undefined || !sameFile(checked, { ...checked, size: stat.size, mtimeMs: stat.mtimeMs })) {
+      throw changedSinceStat();
+    }
+    return checked;
+  }
 }
 
 /** Joins a checked relative path to the root (which has no trailing slash). */
