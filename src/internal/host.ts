@@ -49,7 +49,7 @@ export function readHost(value: string): HostParts | undefined {
   let end = value.length;
   let port = "";
   const colon = value.lastIndexOf(":");
-  if (colon >= 0 && colon > value.lastIndexOf("]")) {
+  if (colon >= 0 && (value.charCodeAt(0) !== 91 /* [ */ || colon > value.lastIndexOf("]"))) {
     const read = readPort(value, colon + 1);
     if (read === undefined) return undefined;
     port = read;
@@ -77,12 +77,15 @@ export function hostOfUrl(url: string): HostParts | undefined {
 
 /**
  * Whether `url` is an `http:` or `https:` URL whose authority is exactly
- * `host`: the runtime wrote `http://<Host><target>` (an origin-form request).
+ * `host`, a Host {@linkcode readHost} accepted: the runtime wrote
+ * `http://<Host><target>` (an origin-form request). A few compares, no scan:
+ * such a Host holds no `/`, `?` or `#`, so the authority ends right after it.
  */
 export function urlNamesHost(url: string, host: string): boolean {
-  const start = authorityStart(url);
-  return start >= 0 && url.startsWith(host, start) && authorityEnd(url, start) === start + host.length &&
-    isHttp(url, start);
+  const start = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1;
+  if (start < 0 || !url.startsWith(host, start)) return false;
+  const next = url.charCodeAt(start + host.length);
+  return next === 47 /* / */ || next === 63 /* ? */ || next === 35 /* # */ || Number.isNaN(next);
 }
 
 /** Whether `url` is an `http:` or `https:` URL with a valid authority (an absolute-form target). */
