@@ -65,7 +65,7 @@ test("serve: a Host that is not a valid authority is 400 before any app runs", a
 test("serve: two Host headers are 400 (RFC 9112 §3.2)", async () => {
   const { seen, app } = probe();
   await withServer(app, async (url) => {
-    const answer = await get(url.port ? Number(url.port) : 80, "/x", [`Host: ${url.host}`, "Host: evil.com"]);
+    const answer = await get(Number(url.port), "/x", [`Host: ${url.host}`, "Host: evil.com"]);
     assert.equal(answer.status, 400, answer.text);
     const same = await get(Number(url.port), "/x", [`Host: ${url.host}`, `Host: ${url.host}`]);
     assert.equal(same.status, 400, "even twice the same");
@@ -87,6 +87,7 @@ test("serve: a request without Host is 400, HTTP/1.1 and HTTP/1.0 alike", async 
     const ok = await exchange(port, `GET /x HTTP/1.0\r\nHost: ${url.host}\r\n\r\n`);
     assert.equal(ok.status, 200, "HTTP/1.0 with a Host");
   });
+  assert.equal(seen.calls, 1, "the app ran for the request with a Host only");
 }, opts);
 
 test("serve: valid Hosts are served, and new URL(request.url) reads them as hosts() does", async () => {
