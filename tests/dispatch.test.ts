@@ -6,6 +6,7 @@ import { test } from "./_lib/test.ts";
 import { bindContext, context, copyContext } from "../src/context.ts";
 import type { Handler } from "../src/handler.ts";
 import { byMethod, cascade, hosts, isPass, match, mount, pass } from "../src/dispatch/mod.ts";
+import { readHost } from "../src/internal/host.ts";
 
 const origin = "http://localhost";
 const rawPathOf = (url: string) => url.slice(origin.length).replace(/\?.*$/, "");
@@ -382,9 +383,16 @@ test("mount: a Hono app under /api sees /users and can read /api", async () => {
 
 // ---------------------------------------------------------------- hosts
 
+/** What `app` answers to `path` on `host`, which is put in the URL (hosts() reads it there, as the servers write it). */
+const onHost = async (app: Handler, host: string, path = "/") =>
+  await (await app(new Request(`http://${host}${path}`))).text();
+/** A site answering with its name, the path it sees and its base. */
+const site = (name: string): Handler => (request) =>
+  new Response(`${name} ${new URL(request.url).pathname} ${context(request).base}`);
+
 test("hosts: exact names, case- and port-insensitive, trailing dot ignored", async () => {
-  const app = hosts({ "example.com": echo("main"), "Other.Example.org": echo("other") });
-  const on = (host: string) => text(app, "/", { headers: { host } });
+  const app = hosts({ "example.com": site("main"), "Other.Example.org": site("other") });
+  const on = (host: string) => onHost(app, host);
   assert.equal(await on("example.com"), "main / ");
   assert.equal(await on("EXAMPLE.com:8080"), "main / ");
   assert.equal(await on("example.com."), "main / ");
@@ -393,12 +401,12 @@ test("hosts: exact names, case- and port-insensitive, trailing dot ignored", asy
 
 test("hosts: wildcards match subdomains at any depth, most specific first, never the apex", async () => {
   const app = hosts({
-    "*.example.com": echo("tenant"),
-    "*.eu.example.com": echo("eu"),
-    "www.example.com": echo("www"),
-    "*": echo("default"),
+    "*.example.com": site("tenant"),
+    "*.eu.example.com": site("eu"),
+    "www.example.com": site("www"),
+    "*": site("default"),
   });
-  const on = (host: string) => text(app, "/", { headers: { host } });
+  const on = (host: string) => onHost(app, host);
   assert.equal(await on("shop.example.com"), "tenant / ");
   assert.equal(await on("a.b.example.com"), "tenant / ");
   assert.equal(await on("shop.eu.example.com"), "eu / ");
@@ -408,22 +416,91 @@ test("hosts: wildcards match subdomains at any depth, most specific first, never
 });
 
 test("hosts: a key with a port matches only that port (no port means the scheme's default)", async () => {
-  const app = hosts({ "example.com:8080": echo("8080"), "example.com:80": echo("80"), "example.com": echo("any") });
-  const on = (host: string) => text(app, "/", { headers: { host } });
+  const app = hosts({ "example.com:8080": site("8080"), "example.com:80": site("80"), "example.com": site("any") });
+  const on = (host: string) => onHost(app, host);
   assert.equal(await on("example.com:8080"), "8080 / ");
   assert.equal(await on("example.com"), "80 / ");
   assert.equal(await on("example.com:9000"), "any / ");
-  const ipv6 = hosts({ "[::1]:8080": echo("v6") });
-  assert.equal(await text(ipv6, "/", { headers: { host: "[::1]:8080" } }), "v6 / ");
+  const ipv6 = hosts({ "[::1]:8080": site("v6") });
+  assert.equal(await onHost(ipv6, "[::1]:8080"), "v6 / ");
 });
 
-test("hosts: an unknown host without a default is 421; without a Host header the URL's host counts", async () => {
-  const app = hosts({ "example.com": echo("main") });
-  const response = await call(app, "/", { headers: { host: "unknown.test" } });
+test("hosts: an unknown host without a default is 421; the URL's host counts, not a Host header", async () => {
+  const app = hosts({ "example.com": site("main") });
+  const response = await app(new Request("http://unknown.test/"));
   assert.equal(response.status, 421);
   assert.match(await response.text(), /Misdirected Request/);
   const direct = await hosts({ "example.com": () => new Response("main") })(new Request("http://EXAMPLE.com:81/x"));
   assert.equal(await direct.text(), "main");
+});
+
+test("hosts: the host is the URL's, read as the URL parser reads it, whatever the Host header says", async () => {
+  const app = hosts({
+    "admin.example.com:8443": site("admin"),
+    "example.com": site("main"),
+    "*.example.com": site("tenant"),
+    "evil.com": site("evil"),
+    "*": site("other"),
+  });
+  // A server builds the URL from a valid Host (or an absolute-form target); a Host header that says otherwise is not read.
+  const sent = async (url: string, host: string) => await (await app(new Request(url, { headers: { host } }))).text();
+  assert.equal(await sent("http://admin.example.com:8443/", "admin.example.com:08443"), "admin / ");
+  assert.equal(await onHost(app, "admin.example.com:08443"), "admin / ", "08443 is 8443");
+  assert.equal(await onHost(app, "admin.example.com:00443"), "tenant / ", "443 is not 8443");
+  assert.equal(await sent("http://evil.com/", "evil.com#.example.com"), "evil / ");
+  assert.equal(await onHost(app, "evil.com#.example.com"), "evil / ", "# starts the fragment");
+  assert.equal(await sent("http://evil.com/", "evil.com\\.example.com"), "evil / ");
+  assert.equal(await onHost(app, "evil.com\\.example.com"), "evil /.example.com/ ", "\\ is a / in an http URL");
+  assert.equal(await sent("http://evil.com/", "example.com:80@evil.com"), "evil / ");
+  assert.equal(await sent("http://example.com/", "exa%6dple.com"), "main / ");
+  assert.equal(await onHost(app, "exa%6dple.com"), "main / ", "%6d is m");
+  assert.equal(await sent("http://other.example/x", "admin.example.com:8443"), "other /x ", "absolute-form");
+});
+
+test("hosts: keys are read like request hosts (ports as numbers, IPv4 forms, punycode)", async () => {
+  const app = hosts({
+    "Admin.example.com:08443": site("admin"),
+    "127.1": site("loopback"),
+    "bücher.example": site("idn"),
+  });
+  assert.equal(await onHost(app, "admin.example.com:8443"), "admin / ");
+  assert.equal(await onHost(app, "127.0.0.1"), "loopback / ");
+  assert.equal(await onHost(app, "0x7f.0.0.1:81"), "loopback / ");
+  assert.equal(await onHost(app, "xn--bcher-kva.example"), "idn / ");
+  assert.throws(() => hosts({ "a.example:8443": echo("x"), "a.example:08443": echo("y") }), { message: /same host/ });
+  for (const key of ["1.2.3.256", "xn--zz.com", "[:::]", "example.com:", "ex!ample.com", "a,b"]) {
+    assert.throws(() => hosts({ [key]: echo("x") }), { name: "TypeError", message: /not a host name/ }, key);
+  }
+});
+
+test("readHost: whatever it accepts, the URL parser reads as the same name and port, with the path left alone", () => {
+  const piece = fc.constantFrom(
+    ..."aZ09.-_~:[]%@#/\\ ,!".split(""),
+    "xn--",
+    "xn--nxasmq6b",
+    "xn--zz",
+    "0x",
+    "256",
+    "::",
+    "ffff",
+    "1.2.3.4",
+    "127.1",
+    ":080",
+    ":65536",
+    "example.com",
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }).map((pieces) => pieces.join("")), (host) => {
+      const read = readHost(host);
+      if (read === undefined) return;
+      const url = new URL(`http://${host}/x`); // throws if readHost accepted what the parser refuses
+      assert.equal(url.hostname, read.name, host);
+      assert.equal(Number(url.port || 80), Number(read.port || 80), host);
+      assert.equal(url.pathname, "/x", host);
+      assert.equal(url.username + url.password, "", host);
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test("hosts: bad keys are TypeErrors, with a hint when the key is a URL", () => {
@@ -441,8 +518,8 @@ test("hosts: bad keys are TypeErrors, with a hint when the key is a URL", () => 
 });
 
 test("hosts: a host table inside, mounts inside hosts", async () => {
-  const app = hosts({ "example.com": mount({ "/docs": echo("docs") }), "*": echo("default") });
-  assert.equal(await text(app, "/docs/a", { headers: { host: "example.com" } }), "docs /a /docs");
+  const app = hosts({ "example.com": mount({ "/docs": site("docs") }), "*": site("default") });
+  assert.equal(await onHost(app, "example.com", "/docs/a"), "docs /a /docs");
 });
 
 // ---------------------------------------------------------------- match, cascade, byMethod

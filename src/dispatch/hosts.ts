@@ -1,5 +1,5 @@
 /**
- * `hosts()`: virtual hosts by the `Host` header, Apache's `<VirtualHost>`
+ * `hosts()`: virtual hosts by the request's host, Apache's `<VirtualHost>`
  * blocks for Fetch handlers.
  *
  * @module
@@ -7,7 +7,7 @@
 
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
-import { authority } from "../internal/url.ts";
+import { hostOfUrl, readHost } from "../internal/host.ts";
 
 /**
  * The table given to {@linkcode hosts}: host name (`example.com`), with a
@@ -34,34 +34,37 @@ function normalizeHost(key: string): HostKey {
     } catch { /* no hint then */ }
     throw bad(hint);
   }
-  const found = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(rest);
-  if (found === null || found[1] === "") throw bad("");
-  let name: string;
-  try {
-    // The URL parser lower-cases, turns IDNs into punycode and checks the characters.
-    name = new URL(`http://${found[1]}`).hostname;
-  } catch {
-    throw bad("");
-  }
-  if (name.endsWith(".")) name = name.slice(0, -1);
-  const port = found[2] === undefined ? "" : String(Number(found[2]));
-  if (Number(port) > 65535) throw bad("");
-  return { name, port, wildcard };
+  // The same reading as the request's host; a Unicode name first in punycode, as the URL parser writes it.
+  const parts = readHost(rest) ?? readHost(toAscii(rest));
+  if (parts === undefined) throw bad("");
+  return { name: withoutTrailingDot(parts.name), port: parts.port, wildcard };
 }
 
-/** The request's host, lower-cased: the `Host` header, else the URL's authority. */
-function requestHost(request: Request, url: string): string {
-  const header = request.headers.get("host");
-  return (header ?? authority(url)).toLowerCase();
+/** `rest` with its name as the URL parser writes a Unicode one (`bücher.example` is `xn--bcher-kva.example`). */
+function toAscii(rest: string): string {
+  const found = /^(.*?)(:\d*)?$/.exec(rest);
+  try {
+    return new URL(`http://${found?.[1]}/`).hostname + (found?.[2] ?? "");
+  } catch {
+    return rest;
+  }
 }
+
+/** Whether the URL's scheme is `https`, in any case (a server may pass an absolute-form target as sent). */
+const isHttps = (url: string) => url.charCodeAt(5) === 58 /* : */ && (url.charCodeAt(4) | 32) === 115; /* s */
+
+const withoutTrailingDot = (name: string) => name.endsWith(".") ? name.slice(0, -1) : name;
 
 /**
- * Dispatches on the `Host` header: exact names first, then wildcards from the
+ * Dispatches on the request's host, the one in `request.url` (the servers
+ * build it from the `Host` header, or take an absolute-form target's), read as
+ * the URL parser reads it: exact names first, then wildcards from the
  * most specific (`*.example.com` matches `a.example.com` and
  * `a.b.example.com`, not `example.com`), then `"*"`. Names are
  * case-insensitive and a trailing dot is ignored; a key without a port
- * matches any port, a key with one only that port (a Host without a port
- * means the scheme's default, 80 or 443). An unknown host with no `"*"` is
+ * matches any port, a key with one only that port, compared as numbers (a
+ * host without a port means the scheme's default, 80 or 443). An unknown
+ * host (or one that is not a valid host) with no `"*"` is
  * answered 421 Misdirected Request (RFC 9110 §15.5.20: this server has no
  * site for that authority), which tells a client reusing a connection to try
  * a new one.
@@ -107,16 +110,11 @@ export function hosts(table: HostTable): Handler {
 
   return function hostDispatched(request: Request): Response | Promise<Response> {
     const url = request.url;
-    const host = requestHost(request, url);
-    let name = host;
-    let port = "";
-    const colon = host.lastIndexOf(":");
-    if (colon > host.lastIndexOf("]")) {
-      name = host.slice(0, colon);
-      port = host.slice(colon + 1);
-    }
-    if (name.endsWith(".")) name = name.slice(0, -1);
-    if (withPorts && port === "") port = url.startsWith("https:") ? "443" : "80";
+    const host = hostOfUrl(url);
+    if (host === undefined) return other === undefined ? misdirected() : other(request);
+    const name = withoutTrailingDot(host.name);
+    let port = host.port;
+    if (withPorts && port === "") port = isHttps(url) ? "443" : "80";
     let handler = (withPorts ? exact.get(`${name}:${port}`) : undefined) ?? exact.get(name);
     if (handler === undefined && wildcards.size > 0) {
       for (let dot = name.indexOf(".", 1); dot >= 0 && handler === undefined; dot = name.indexOf(".", dot + 1)) {
@@ -125,10 +123,14 @@ export function hosts(table: HostTable): Handler {
       }
     }
     handler ??= other;
-    if (handler !== undefined) return handler(request);
-    return new Response("Misdirected Request: this server has no site for that host\n", {
-      status: 421,
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
+    return handler === undefined ? misdirected() : handler(request);
   };
+}
+
+/** RFC 9110 §15.5.20: this server has no site for that authority. */
+function misdirected(): Response {
+  return new Response("Misdirected Request: this server has no site for that host\n", {
+    status: 421,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * What the Deno and Bun adapters do with every request, written once: refuse
- * an oversized head (431), bind the context, call the handler (a synchronous
+ * a missing or invalid Host (400) and an oversized head (431), bind the context, call the handler (a synchronous
  * Response stays synchronous: no promise on the hot path), count a body
  * against the limit, and add `Connection: close` once the server drains.
  * Only the context init differs between the two runtimes.
@@ -13,6 +13,7 @@ import { closeWhenDraining, invoke } from "./invoke.ts";
 import { headSize, limitResponse } from "./limits.ts";
 import type { AdapterInput } from "./types.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { HostCheck, isHttpUrlWithHost, urlNamesHost } from "../internal/host.ts";
 
 /** Answers requests for an adapter; `drain()` marks the server as shutting down. */
 export interface Answerer {
@@ -30,8 +31,11 @@ export function answerer(input: AdapterInput, checkHead: boolean): Answerer {
   const maxHead = limits.maxHeaderSize;
   let draining = false;
   const isDraining = () => draining;
+  const hostCheck = new HostCheck();
   return {
     answer(request, init, runtimeArgs) {
+      const refused = hostRefusal(request, hostCheck);
+      if (refused !== undefined) return badRequest(refused);
       if (checkHead && headSize(request) > maxHead) return limitResponse(431);
       if (request.method === "GET" || request.method === "HEAD" || request.body === null) {
         bindContext(request, init, runtimeArgs);
@@ -44,4 +48,32 @@ export function answerer(input: AdapterInput, checkHead: boolean): Answerer {
       draining = true;
     },
   };
+}
+
+/**
+ * Why `request` cannot be served as addressed, or `undefined` when it can
+ * (RFC 9112 §3.2): one valid Host, and a URL naming it or, for an
+ * absolute-form target, naming a valid host of its own.
+ *
+ * Why both: Deno writes `http://<Host><target>` unchecked (a Host of
+ * `example.com/admin` moves the request under `/admin`) and puts an
+ * absolute-form target in `request.url` as sent; Bun gives a relative URL for
+ * a Host its parser refuses, and joins two Hosts with a comma. Neither tells
+ * the handler the HTTP version, so a request without Host is refused even on
+ * HTTP/1.0 (Deno serves an HTTP/1.1 one as `localhost`).
+ */
+function hostRefusal(request: Request, check: HostCheck): string | undefined {
+  const host = request.headers.get("host");
+  if (host === null) return "missing Host header";
+  if (!check.accepts(host)) return "invalid Host header";
+  const url = request.url;
+  if (urlNamesHost(url, host) || isHttpUrlWithHost(url)) return undefined;
+  return "invalid request target";
+}
+
+function badRequest(reason: string): Response {
+  return new Response(`Bad Request: ${reason}\n`, {
+    status: 400,
+    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
+  });
 }

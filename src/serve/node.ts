@@ -24,6 +24,7 @@ import { drainOrClose } from "./drain.ts";
 import { installLightGlobals, type LightParts, LightResponse } from "./light_globals.ts";
 import { LightRequest } from "./light_request.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { HostCheck, isHttpUrlWithHost } from "../internal/host.ts";
 
 /** The Node objects of one request, as handlers find them in `context(request).runtimeArgs[0]`. */
 export interface NodePair {
@@ -31,13 +32,10 @@ export interface NodePair {
   outgoing: ServerResponse;
 }
 
-/** A Host header we can put in a URL as is (name or IP literal, optional port). */
-const SAFE_HOST = /^(?:[\w.-]+|\[[\da-fA-F:.]+\])(?::\d{1,5})?$/;
-
 interface NodeState {
   input: AdapterInput;
-  /** `host:port` for requests without a Host header. */
-  host: string;
+  /** The Host check, remembering the last Host accepted. */
+  hosts: HostCheck;
   draining: boolean;
   /** Responses being written, told to close their connection when draining starts. */
   active: Set<ServerResponse>;
@@ -74,7 +72,7 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
   if (input.overrideGlobals) installLightGlobals();
   const state: NodeState = {
     input,
-    host: "",
+    hosts: new HostCheck(),
     draining: false,
     active: new Set(),
     sockets: new Set(),
@@ -98,7 +96,6 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
     server.listen({ port: input.port, host: input.hostname }, () => {
       server.off("error", reject);
       const port = (server.address() as AddressInfo).port;
-      state.host = `${input.hostname.includes(":") ? `[${input.hostname}]` : input.hostname}:${port}`;
       resolve({
         port,
         runtime: "node",
@@ -123,38 +120,46 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
   });
 }
 
-/**
- * The absolute URL of a Node request; `undefined` when its target or Host is
- * unusable.
- */
-function urlOf(req: IncomingMessage, fallbackHost: string): string | undefined {
-  const target = req.url ?? "/";
-  if (target.charCodeAt(0) === 47 /* / */) {
-    let host: string | undefined;
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i];
-      if (name.length === 4 && name.toLowerCase() === "host") {
-        host = raw[i + 1];
-        break;
-      }
+/** Where `rawHeaders` holds the Host value: its index, -1 when there is none, -2 when there are two. */
+function hostIndex(raw: readonly string[]): number {
+  let found = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 4 && name.toLowerCase() === "host") {
+      if (found >= 0) return -2;
+      found = i + 1;
     }
-    if (host === undefined) host = fallbackHost;
-    else if (!SAFE_HOST.test(host)) return undefined;
-    return `http://${host}${target}`;
   }
-  if (/^https?:\/\//i.test(target)) return target; // absolute-form (a proxy request)
-  return undefined;
+  return found;
+}
+
+/**
+ * Why a Node request cannot be served as addressed, or `undefined` when it can
+ * (RFC 9112 §3.2): one valid Host, and a target that is a path or an
+ * `http(s)` URL with a valid host (absolute-form, whose authority is the one
+ * used). Node itself refuses HTTP/1.1 without Host; HTTP/1.0 without one is
+ * refused here too, as on Deno and Bun, which cannot tell the versions apart.
+ * `at`: the Host's {@linkcode hostIndex}.
+ */
+function hostRefusal(req: IncomingMessage, at: number, check: HostCheck): string | undefined {
+  if (at === -1) return "missing Host header";
+  if (at === -2) return "more than one Host header";
+  if (!check.accepts(req.rawHeaders[at])) return "invalid Host header";
+  const target = req.url ?? "/";
+  if (target.charCodeAt(0) === 47 /* / */ || isHttpUrlWithHost(target)) return undefined;
+  return "invalid request target";
+}
+
+/** The absolute URL of a Node request that passed {@linkcode hostRefusal}, whose Host is `host`. */
+function urlOf(req: IncomingMessage, host: string): string {
+  const target = req.url ?? "/";
+  if (target.charCodeAt(0) !== 47 /* / */) return target; // absolute-form (a proxy request)
+  return `http://${host}${target}`;
 }
 
 /** Builds the Fetch Request for a Node request; `undefined` when its URL or Host is unusable. */
-function toRequest(
-  req: IncomingMessage,
-  fallbackHost: string,
-  guard: BodyGuard | undefined,
-): Request | undefined {
-  const url = urlOf(req, fallbackHost);
-  if (url === undefined) return undefined;
+function toRequest(req: IncomingMessage, host: string, guard: BodyGuard | undefined): Request | undefined {
+  const url = urlOf(req, host);
   const raw = req.rawHeaders;
   const headers = new Headers();
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
@@ -178,13 +183,11 @@ function toRequest(
 function toLightRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  fallbackHost: string,
+  host: string,
   guard: BodyGuard | undefined,
   native: NodePair,
-): Request | undefined {
-  const url = urlOf(req, fallbackHost);
-  if (url === undefined) return undefined;
-  return new LightRequest(url, req.method ?? "GET", {
+): Request {
+  return new LightRequest(urlOf(req, host), req.method ?? "GET", {
     rawHeaders: req.rawHeaders,
     body: guard ? () => readableFrom(req, guard) : undefined,
     signal: () => disconnectSignal(res),
@@ -237,6 +240,10 @@ function hasBody(req: IncomingMessage): boolean {
 function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   const { input } = state;
   const { limits } = input;
+  const hostAt = hostIndex(req.rawHeaders);
+  const refused = hostRefusal(req, hostAt, state.hosts);
+  if (refused !== undefined) return badRequest(req, res, refused);
+  const host = req.rawHeaders[hostAt];
   let guard: BodyGuard | undefined;
   if (hasBody(req)) {
     const declared = Number(req.headers["content-length"]);
@@ -244,12 +251,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
     guard = new BodyGuard(limits.maxBodySize);
   }
   const native: NodePair = { incoming: req, outgoing: res };
-  const request = state.light ? toLightRequest(req, res, state.host, guard, native) : toRequest(req, state.host, guard);
-  if (request === undefined) {
-    res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-    res.end("Bad Request: invalid URL or Host\n");
-    return;
-  }
+  const request = state.light ? toLightRequest(req, res, host, guard, native) : toRequest(req, host, guard);
+  if (request === undefined) return badRequest(req, res, "invalid URL");
   bindContext(request, state.init, [native]);
   state.active.add(res);
   if (state.draining) res.shouldKeepAlive = false;
@@ -283,6 +286,12 @@ function finished(state: NodeState, res: ServerResponse): void {
     if (res.writableFinished) closeIdle();
     else res.once("finish", closeIdle);
   }
+}
+
+function badRequest(req: IncomingMessage, res: ServerResponse, reason: string) {
+  res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+  res.end(`Bad Request: ${reason}\n`);
+  req.resume();
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: 413) {
