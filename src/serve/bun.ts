@@ -20,6 +20,18 @@ interface BunGlobal {
 /** Bun refuses heads above this itself (its `--max-http-header-size` default), with 431. */
 const BUN_HEAD_LIMIT = 16 * 1024;
 
+/**
+ * How long a draining Bun server goes on answering (with `Connection: close`)
+ * before `stop(false)` closes the idle keep-alive connections. Bun closes them
+ * without reading what is pending, so a request already sent on one is reset;
+ * the grace answers every request that was on its way when the drain began.
+ * One arriving in the very instant of the close can still be reset: Bun offers
+ * no half-close (its bare `stop(false)` does the same).
+ */
+const DRAIN_GRACE_MS = 50;
+
+const drainGrace = () => new Promise<void>((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
+
 /** Serves with `Bun.serve`. */
 export function serveBun(input: AdapterInput): AdapterServer {
   const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
@@ -55,8 +67,9 @@ export function serveBun(input: AdapterInput): AdapterServer {
   return {
     port: server.port,
     runtime: "bun",
-    close: () => {
+    close: async () => {
       drain();
+      await drainGrace();
       return server.stop(false);
     },
     forceClose: () => server.stop(true),
