@@ -14,9 +14,16 @@ export interface Limits {
   maxBodySize: number;
   /** Largest request head (request line and headers) in bytes; more is answered 431. Default 16 KiB. */
   maxHeaderSize: number;
-  /** Milliseconds to receive a whole request (head and body); slower is answered 408. Default 30 000. */
+  /**
+   * Milliseconds to receive a whole request (head and body); slower is answered 408 and the connection closed.
+   * Default 30 000. The head part is Node's own; Bun cuts a slow head after its own ~10 s, Deno not at all, and
+   * Deno keeps the connection open after the 408 (README, "Limits").
+   */
   requestTimeout: number;
-  /** Milliseconds a keep-alive connection may sit idle between requests. Default 10 000. */
+  /**
+   * Milliseconds a keep-alive connection may sit idle between requests; a handler working longer is never cut.
+   * Default 10 000. Bun counts whole seconds, checked every 4 s; Deno has no idle timeout.
+   */
   idleTimeout: number;
 }
 

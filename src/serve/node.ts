@@ -21,6 +21,7 @@ import { internalError, invoke } from "./invoke.ts";
 import { BodyGuard } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
 import { drainOrClose } from "./drain.ts";
+import { drainServer, endWhenIdle, isEnding } from "./node_drain.ts";
 import { installLightGlobals, type LightParts, LightResponse } from "./light_globals.ts";
 import { LightRequest } from "./light_request.ts";
 import { isResponse } from "../internal/is_response.ts";
@@ -99,21 +100,14 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
       resolve({
         port,
         runtime: "node",
-        close: () =>
-          new Promise<void>((done) => {
-            state.draining = true;
-            // Mid-response connections are answered with `Connection: close` (or
-            // closed once their response ends); idle ones are closed now.
-            for (const res of state.active) if (!res.headersSent) res.shouldKeepAlive = false;
-            server.close(() => done());
-            server.closeIdleConnections();
-            // A connection that has not sent a request yet (browsers open them
-            // ahead of time) is not idle to Node and would hold shutdown until
-            // the deadline: nothing is in flight on it, so close it now.
-            const busy = new Set<unknown>();
-            for (const res of state.active) busy.add(res.socket);
-            for (const socket of state.sockets) if (!busy.has(socket)) socket.destroy();
-          }),
+        close: () => {
+          // Mid-response connections are answered with `Connection: close` (or
+          // closed once their response ends); every other one, including one that
+          // never sent a request (browsers open them ahead of time), is closed
+          // without a reset (node_drain.ts).
+          state.draining = true;
+          return drainServer(state);
+        },
         forceClose: () => Promise.resolve(server.closeAllConnections()),
       });
     });
@@ -238,6 +232,8 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
+  // Read after the drain half-closed the connection: no answer can reach the client, which saw a clean close.
+  if (state.draining && isEnding(req.socket)) return void req.resume();
   const { input } = state;
   const { limits } = input;
   const hostAt = hostIndex(req.rawHeaders);
@@ -282,7 +278,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
 function finished(state: NodeState, res: ServerResponse): void {
   state.active.delete(res);
   if (state.draining) {
-    const closeIdle = () => setImmediate(() => state.server.closeIdleConnections());
+    const socket = res.req.socket;
+    const closeIdle = () => endWhenIdle(state, socket);
     if (res.writableFinished) closeIdle();
     else res.once("finish", closeIdle);
   }
