@@ -6,7 +6,8 @@
 const FEATURES = ["dispatch", "static", "middleware", "bridge", "serve"];
 const featureRule = (name) => ({
   name: `no-sideways-from-${name}`,
-  comment: `src/${name}/ stands beside the other features: it imports the core (and src/node/ where it runs on Node), never another feature nor the CLI`,
+  comment:
+    `src/${name}/ stands beside the other features: it imports the core (and src/node/ where it runs on Node), never another feature nor the CLI`,
   severity: "error",
   from: { path: `^src/${name}/` },
   to: { path: `^src/(${[...FEATURES.filter((f) => f !== name), "cli"].join("|")})/` },
