@@ -75,7 +75,8 @@ const PAGE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "n
 /** The source root as a file system path; `undefined` when there is none to read (no working directory). */
 function sourceRootOf(value: unknown): string | undefined {
   if (value === undefined) return workingDirectory();
-  if (typeof value === "string" && value !== "" && !value.startsWith("file:")) {
+  // A path, not a URL of another scheme (a drive letter is one character).
+  if (typeof value === "string" && value !== "" && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value)) {
     if (/^([A-Za-z]:)?[\\/]/.test(value)) return value;
     const base = workingDirectory();
     return base === undefined ? undefined : `${base.replace(/[\\/]$/, "")}/${value}`;
