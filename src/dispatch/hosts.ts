@@ -128,7 +128,7 @@ export function hosts(table: HostTable): Handler {
     if (handler !== undefined) return handler(request);
     return new Response("Misdirected Request: this server has no site for that host\n", {
       status: 421,
-      headers: { "content-type": "text/plain; charset=utf-8" },
+      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
     });
   };
 }
