@@ -85,7 +85,7 @@ function clean(text: string): string {
   // fifth of the logger's own time (profiled); the loop is inlined by every JIT.
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22 || c === 0x5c || isUnsafeCode(c)) return escapeFrom(text, i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0x7f && isUnsafeCode(c))) return escapeFrom(text, i);
   }
   return text;
 }
