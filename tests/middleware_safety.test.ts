@@ -11,6 +11,8 @@ import { makeFixture } from "./_lib/static_fixture.ts";
 import type { Handler } from "../src/handler.ts";
 import { errors } from "../src/middleware/errors.ts";
 import { proxy } from "../src/middleware/proxy.ts";
+import { logger } from "../src/middleware/logger.ts";
+import { rawRequest } from "./_lib/static_http.ts";
 import { readSourceUnder } from "../src/middleware/adapters/files.ts";
 
 const ROOT_MODULE = `// the own module of the app, under the source root
@@ -162,4 +164,21 @@ test("proxy: its own 502 is plain text with nosniff", async () => {
   assert.equal(response.status, 502);
   assert.equal(response.headers.get("x-content-type-options"), "nosniff");
   await response.body?.cancel();
+});
+
+test("logger: through a real server, C1 bytes of the User-Agent are escaped and ?token= is redacted", async () => {
+  for (const format of ["combined", "json"] as const) {
+    const lines: string[] = [];
+    const app = logger({ format, write: (line) => lines.push(line) })(() => new Response("ok"));
+    await withServer(app, async (url) => {
+      // Sent as UTF-8 (C2 85, C2 9B), read by the server as Latin-1: U+0085 and U+009B reach the logger.
+      const response = await rawRequest(url, "/cb?token=s3cr3t-v4lue&x=1", { "user-agent": "a\u0085b\u009b2J" });
+      assert.equal(response.status, 200);
+    });
+    assert.equal(lines.length, 1);
+    assert.doesNotMatch(lines[0], /[\u0080-\u009f]/, lines[0]);
+    assert.match(lines[0], format === "json" ? /a\u00c2\\u0085b\u00c2\\u009b2J/ : /a\u00c2\\x85b\u00c2\\x9b2J/);
+    assert.ok(!lines[0].includes("s3cr3t"), lines[0]);
+    assert.ok(lines[0].includes("/cb?token=REDACTED&x=1"), lines[0]);
+  }
 });
