@@ -117,7 +117,9 @@ export async function renderDebugPage(
     );
   }
   const note = read === undefined
-    ? `<p class="note">Source is unavailable on this runtime (no file system).</p>`
+    ? root === undefined && runtime !== "workerd"
+      ? `<p class="note">Source is unavailable: no working directory to take as the source root (pass sourceRoot).</p>`
+      : `<p class="note">Source is unavailable on this runtime (no file system).</p>`
     : !trusted && frames.length > 0
     ? `<p class="note">Source is not shown: this stack does not start with its error's message, so its frames cannot be told from the message's text.</p>`
     : unavailable
