@@ -7,6 +7,7 @@ import { bindContext, context, copyContext } from "../src/context.ts";
 import type { Handler } from "../src/handler.ts";
 import { byMethod, cascade, hosts, isPass, match, mount, pass } from "../src/dispatch/mod.ts";
 import { readHost } from "../src/internal/host.ts";
+import { memorySource, serveStatic } from "../src/static/mod.ts";
 
 const origin = "http://localhost";
 const rawPathOf = (url: string) => url.slice(origin.length).replace(/\?.*$/, "");
@@ -244,6 +245,23 @@ test("mount: a malformed percent-escape is a 400 with a reason", async () => {
     assert.match(await response.text(), /malformed percent-escape/);
   }
   assert.equal((await call(app, "/a?q=%zz")).status, 200, "the query is not the path");
+});
+
+test("nosniff on the plain-text pages dispatch and serveStatic draw (pass, 400, 405, 421, static 404/405)", async () => {
+  const files = serveStatic(memorySource({ files: { "a.txt": { size: 1, mtimeMs: 0, etag: '"a"', base64: "YQ==" } } }));
+  const responses = [
+    pass(),
+    await call(mount({ "/": echo("root") }), "/%zz"),
+    await call(byMethod({ GET: echo("get") }), "/", { method: "DELETE" }),
+    await call(hosts({ "example.com": echo("site") }), "/"),
+    await call(files, "/missing.txt"),
+    await call(files, "/a.txt", { method: "POST" }),
+  ];
+  assert.deepEqual(responses.map((r) => r.status), [404, 400, 405, 421, 404, 405]);
+  for (const response of responses) {
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff", String(response.status));
+    await response.body?.cancel();
+  }
 });
 
 // ---------------------------------------------------------------- mount: the Request is untouched

@@ -8,7 +8,7 @@ import { mount } from "../src/dispatch/mount.ts";
 import { LatencyHistogram } from "../src/middleware/histogram.ts";
 import { resolveMode } from "../src/middleware/mode.ts";
 import { profile, UNROUTED } from "../src/middleware/profile.ts";
-import { type LogEntry, logger } from "../src/middleware/logger.ts";
+import { formatCombined, formatCommon, formatJson, type LogEntry, logger } from "../src/middleware/logger.ts";
 import { errors } from "../src/middleware/errors.ts";
 import { injectHtml, replaceText, transform, transformBody } from "../src/middleware/transform.ts";
 import { parseStack } from "../src/middleware/stack.ts";
@@ -23,6 +23,19 @@ function routed(path: string, route: string, init?: RequestInit): Request {
 }
 /** Credentials the debug page must mask, defined far from any line that throws (excerpts show ±3 lines). */
 const secretHeaders = { authorization: "Bearer t0p-s3cret", cookie: "sid=abc123" };
+/** More credentials by other names, for the same reason far from a throw. */
+const moreSecretHeaders = {
+  "x-api-key": "K-1",
+  "x-csrf-token": "K-2",
+  "x-session-id": "K-3",
+  "x-hub-signature-256": "K-4",
+  "x-amz-security-token": "K-5",
+  "x-auth-user": "K-6",
+  "x-client-secret": "K-7",
+  "x-db-password": "K-8",
+};
+const secretPassword = "hunter2";
+const secretQuery = `/reset?password=${secretPassword}&step=2`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Splits a body into chunks of `size` bytes, to exercise matches across chunk boundaries. */
@@ -457,6 +470,127 @@ test("stack: V8 and Bun frame lines parse, runtime internals are not the user's"
     ["/app/node_modules/lib/index.js", 1, false],
   ]);
   assert.equal(frames[0].name, "handler");
+});
+
+// ---- what the middleware never writes out as received -------------------------
+
+test("logger: C1 controls are escaped in every format, from the User-Agent and the Referer", async () => {
+  // U+0085 is a line break to some viewers, U+009B a terminal's CSI (like ESC [). Header values are
+  // byte strings: Latin-1 is all a client can put there.
+  const agent = "bot\u0085forged line\u009b2J";
+  for (const format of ["combined", "json"] as const) {
+    const { lines, log } = capture({ format });
+    await log(hello)(get("/c1", { headers: { "user-agent": agent, referer: "http://a/\u0085" } }));
+    const line = lines[0];
+    assert.doesNotMatch(line, /[\u0080-\u009f]/, `${format}: ${line}`);
+    if (format === "combined") {
+      assert.ok(line.includes(String.raw`"bot\x85forged line\x9b2J"`), line);
+      assert.ok(line.includes(String.raw`"http://a/\x85"`), line);
+    } else {
+      assert.ok(line.includes(String.raw`bot\u0085forged line\u009b2J`), line);
+      assert.equal(JSON.parse(line).userAgent, agent, "still JSON that reads back the same");
+    }
+  }
+  // Entries built by hand may hold any character: line separators and bidi overrides are escaped too.
+  const entry: LogEntry = {
+    time: new Date(0),
+    remote: undefined,
+    method: "GET",
+    target: "/",
+    status: 200,
+    bytes: 0,
+    durationMs: 1,
+    referer: "\u2028",
+    userAgent: "\u202ekcab\u009b",
+  };
+  assert.ok(formatCombined(entry).includes(String.raw`"\u2028" "\u202ekcab\x9b"`));
+  assert.ok(formatCommon({ ...entry, target: "/\u0085" }).includes(String.raw`"GET /\x85 HTTP/1.1"`));
+  assert.ok(formatJson(entry).includes(String.raw`"referer":"\u2028","userAgent":"\u202ekcab\u009b"`));
+});
+
+test("logger: values of sensitive query keys are REDACTED in the target and the Referer", async () => {
+  const target = "/login?user=ann&token=t0k&Password=pw&%6Bey=k3y&code=c0de&secret=&q=a+b&keyboard=1";
+  const referer = "http://shop.example/cb?code=oauth-code&next=/home";
+  const redacted = "/login?user=ann&token=REDACTED&Password=REDACTED&%6Bey=REDACTED&code=REDACTED&secret=&q=a+b" +
+    "&keyboard=1";
+  const combined = capture();
+  await combined.log(hello)(get(target, { headers: { referer } }));
+  assert.ok(combined.lines[0].includes(`"GET ${redacted} HTTP/1.1"`), combined.lines[0]);
+  assert.ok(combined.lines[0].includes(`"http://shop.example/cb?code=REDACTED&next=/home"`), combined.lines[0]);
+  assert.doesNotMatch(combined.lines[0], /t0k|pw&|k3y|c0de|oauth-code/);
+  const json = capture({ format: "json" });
+  await json.log(hello)(get(target, { headers: { referer } }));
+  assert.equal(JSON.parse(json.lines[0]).target, redacted);
+  assert.equal(JSON.parse(json.lines[0]).referer, "http://shop.example/cb?code=REDACTED&next=/home");
+  const custom = capture({ format: (entry: LogEntry) => `${entry.target} ${entry.referer}` });
+  await custom.log(hello)(get(target, { headers: { referer } }));
+  assert.equal(custom.lines[0], `${redacted} http://shop.example/cb?code=REDACTED&next=/home`);
+  const own = capture({ format: "common", redactQuery: ["USER"] });
+  await own.log(hello)(get(target));
+  assert.match(own.lines[0], /"GET \/login\?user=REDACTED&token=t0k&/, "the keys are configurable");
+  const none = capture({ format: "common", redactQuery: [] });
+  await none.log(hello)(get(target));
+  assert.ok(none.lines[0].includes(target), "[] logs every value");
+  assert.throws(() => logger({ redactQuery: "token" as never }), { name: "TypeError", message: /logger: redactQuery/ });
+  assert.throws(() => logger({ redactQuery: [""] }), { name: "TypeError", message: /logger: redactQuery/ });
+});
+
+test("logger + profile: the profiler's own ?token= never reaches the access log; its page sets no Referer", async () => {
+  const token = "profile-secret-0123";
+  const { lines, log } = capture();
+  const app = compose(log, profile({ mode: "production", token }))(hello);
+  const response = await app(get(`/__profile__?token=${token}`, { headers: { referer: `http://x/?token=${token}` } }));
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+  assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+  assert.equal(lines.length, 1);
+  assert.ok(!lines[0].includes(token), lines[0]);
+  assert.match(lines[0], /"GET \/__profile__\?token=REDACTED HTTP\/1\.1"/);
+});
+
+test("errors: the error log and the debug page redact sensitive query values", async () => {
+  const { logged, app } = failing("development", () => {
+    throw new Error("x");
+  });
+  const page = await (await app(get(secretQuery, { headers: html }))).text();
+  assert.ok(logged[0].startsWith("[") && logged[0].includes("GET http://localhost/reset?password=REDACTED&step=2"));
+  assert.ok(page.includes("http://localhost/reset?password=REDACTED&amp;step=2"));
+  assert.doesNotMatch(page + logged[0], new RegExp(secretPassword));
+});
+
+test("errors: the debug page masks every header that looks like a credential", async () => {
+  const secrets = moreSecretHeaders;
+  const { app } = failing("development", () => {
+    throw new Error("x");
+  });
+  const page = await (await app(get("/", { headers: { ...html, ...secrets, "x-ok": "visible" } }))).text();
+  assert.doesNotMatch(page, /K-\d/);
+  for (const name of Object.keys(secrets)) assert.match(page, new RegExp(`<th>${name}</th><td>•+ \\(masked\\)</td>`));
+  assert.match(page, /<th>x-ok<\/th><td>visible<\/td>/);
+});
+
+test("nosniff on every page the middleware draws: error pages, profile page and its refusals", async () => {
+  const throwing = () => {
+    throw new Error("x");
+  };
+  const pages: Response[] = [];
+  for (const mode of ["development", "production"] as const) {
+    const { app } = failing(mode, throwing);
+    pages.push(await app(get("/", { headers: html })), await app(get("/")));
+  }
+  const open = profile({ mode: "development" })(hello);
+  const closed = profile({ mode: "production" })(hello);
+  pages.push(
+    await open(get("/__profile__")),
+    await open(get("/__profile__?format=json")),
+    await open(get("/__profile__?cpu=0")),
+    await open(get("/__profile__", { method: "DELETE" })),
+    await closed(get("/__profile__")),
+  );
+  for (const response of pages) {
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff", `${response.status}`);
+    await response.body?.cancel();
+  }
 });
 
 // ---- transform -------------------------------------------------------------

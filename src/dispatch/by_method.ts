@@ -54,7 +54,7 @@ export function byMethod(table: MethodTable): Handler {
     if (handler !== undefined) return handler(request);
     return new Response(`Method Not Allowed: ${request.method}\n`, {
       status: 405,
-      headers: { allow, "content-type": "text/plain; charset=utf-8" },
+      headers: { allow, "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
     });
   };
 }

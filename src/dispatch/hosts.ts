@@ -131,6 +131,6 @@ export function hosts(table: HostTable): Handler {
 function misdirected(): Response {
   return new Response("Misdirected Request: this server has no site for that host\n", {
     status: 421,
-    headers: { "content-type": "text/plain; charset=utf-8" },
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
   });
 }

@@ -22,7 +22,7 @@ const passes = new WeakSet<Response>();
 export function pass(): Response {
   const response = new Response("Not Found\n", {
     status: 404,
-    headers: { "content-type": "text/plain; charset=utf-8" },
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
   });
   passes.add(response);
   return response;

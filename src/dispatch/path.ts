@@ -10,6 +10,6 @@
 export function badPath(reason: string): Response {
   return new Response(`Bad Request: ${reason}\n`, {
     status: 400,
-    headers: { "content-type": "text/plain; charset=utf-8" },
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
   });
 }

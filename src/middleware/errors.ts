@@ -14,6 +14,8 @@ import { runtime } from "../internal/runtime.ts";
 import { describeError, renderDebugPage, renderProductionPage } from "./errors_page.ts";
 import { type Mode, resolveMode } from "./mode.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { cwd } from "../serve/process.ts";
+import { queryRedactor } from "./redact.ts";
 
 /** What a custom 500 handler receives. */
 export interface Failure {
@@ -48,11 +50,56 @@ export interface ErrorsOptions {
    * runtime reports the error, without the id.
    */
   watchBodies?: boolean;
+  /**
+   * The application's own directory (a path or a `file:` URL): the debug page
+   * shows source lines only for stack frames in files whose real path lies
+   * inside it, never under `node_modules`. Default: the working directory
+   * when `errors()` is called.
+   */
+  sourceRoot?: string | URL;
+  /**
+   * Query keys whose values the error log and the debug page show as
+   * `REDACTED`. Default {@linkcode SENSITIVE_QUERY_KEYS}.
+   */
+  redactQuery?: readonly string[];
 }
 
 /** A short random id to quote in a bug report and grep in the log. */
 export function requestId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+}
+
+/** Headers of every page drawn here: never cached, never sniffed into something else than they say. */
+const PAGE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+
+/** The source root as a file system path; `undefined` when there is none to read (no working directory). */
+function sourceRootOf(value: unknown): string | undefined {
+  if (value === undefined) return workingDirectory();
+  // A path, not a URL of another scheme (a drive letter is one character).
+  if (typeof value === "string" && value !== "" && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value)) {
+    if (/^([A-Za-z]:)?[\\/]/.test(value)) return value;
+    const base = workingDirectory();
+    return base === undefined ? undefined : `${base.replace(/[\\/]$/, "")}/${value}`;
+  }
+  const url = value instanceof URL ? value : typeof value === "string" ? tryUrl(value) : undefined;
+  if (url?.protocol === "file:") return decodeURIComponent(url.pathname);
+  throw new TypeError(`errors: sourceRoot must be a directory path or a file: URL, got ${describe(value)}`);
+}
+
+function workingDirectory(): string | undefined {
+  try {
+    return cwd();
+  } catch {
+    return undefined; // Workers, or Deno without --allow-read: the page shows no source
+  }
+}
+
+function tryUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function wantsHtml(request: Request): boolean {
@@ -91,15 +138,17 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     throw new TypeError(`errors: watchBodies must be true or false, got ${describe(options.watchBodies)}`);
   }
   const watchBodies = options.watchBodies ?? mode === "development";
+  const sourceRoot = sourceRootOf(options.sourceRoot);
+  const redact = queryRedactor(options.redactQuery, "errors");
 
   function label(request: Request): string {
-    return `${request.method} ${context(request).originalUrl}`;
+    return `${request.method} ${redact(context(request).originalUrl)}`;
   }
 
   async function fail(request: Request, error: unknown): Promise<Response> {
     const id = requestId();
     log(`[${id}] ${label(request)}\n${describeError(error)}`);
-    const headers = { "x-request-id": id, "cache-control": "no-store" };
+    const headers = { "x-request-id": id, ...PAGE_HEADERS };
     if (serverError) {
       try {
         const custom = await serverError(request, { error, id, mode });
@@ -111,7 +160,7 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     }
     if (mode === "development") {
       if (wantsHtml(request)) {
-        const html = await renderDebugPage(request, error, id);
+        const html = await renderDebugPage(request, error, id, { sourceRoot, redact });
         return new Response(html, { status: 500, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
       }
       return new Response(`Internal Server Error (request id ${id})\n\n${describeError(error)}\n`, {

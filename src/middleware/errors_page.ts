@@ -8,10 +8,16 @@
 import { context } from "../context.ts";
 import { escapeHtml } from "../internal/html.ts";
 import { runtime } from "../internal/runtime.ts";
-import { excerpt, parseStack, type SourceExcerpt, type StackFrame } from "./stack.ts";
+import type { Redactor } from "./redact.ts";
+import { excerpt, type SourceExcerpt, type StackFrame, stackFrames } from "./stack.ts";
 
-/** Request headers whose values the debug page never shows. */
-const MASKED_HEADERS: ReadonlySet<string> = new Set(["authorization", "proxy-authorization", "cookie"]);
+/**
+ * Request headers whose values the debug page never shows: credentials by
+ * any name (`Authorization`, `Cookie`, `X-Api-Key`, `X-CSRF-Token`,
+ * `X-Amz-Security-Token`, `X-Hub-Signature`, a session id…). A debug page
+ * gets pasted into bug reports and screenshots.
+ */
+const MASKED_HEADER = /auth|cookie|token|secret|key|passw|session|csrf|xsrf|signature|credential/i;
 const MAX_EXCERPTS = 10;
 
 /** The stack (with causes) of any thrown value, as text. */
@@ -41,19 +47,27 @@ function safeString(value: unknown): string {
 /** The request's headers with credentials masked. */
 function maskedHeaders(request: Request): [string, string][] {
   const rows: [string, string][] = [];
-  for (const [name, value] of request.headers) rows.push([name, MASKED_HEADERS.has(name) ? "•••••• (masked)" : value]);
+  for (const [name, value] of request.headers) rows.push([name, MASKED_HEADER.test(name) ? "•••••• (masked)" : value]);
   return rows;
 }
 
-type ReadSource = (file: string) => Promise<string | undefined>;
+type ReadSource = (file: string, root: string) => Promise<string | undefined>;
 
 async function sourceReader(): Promise<ReadSource | undefined> {
   if (runtime === "workerd") return undefined; // bundled code, no file system: nothing to read
   try {
-    return (await import("./adapters/files.ts")).readSource;
+    return (await import("./adapters/files.ts")).readSourceUnder;
   } catch {
     return undefined;
   }
+}
+
+/** What the debug page needs besides the request and the error. */
+export interface DebugPageSettings {
+  /** Only files whose real path is inside this directory (not in node_modules) show source. */
+  sourceRoot: string | undefined;
+  /** Hides sensitive query values of the URL shown. */
+  redact: Redactor;
 }
 
 function renderExcerpt(part: SourceExcerpt): string {
@@ -69,20 +83,28 @@ function renderExcerpt(part: SourceExcerpt): string {
 }
 
 /** The development page: everything a developer needs, as HTML. */
-export async function renderDebugPage(request: Request, error: unknown, id: string): Promise<string> {
+export async function renderDebugPage(
+  request: Request,
+  error: unknown,
+  id: string,
+  settings: DebugPageSettings,
+): Promise<string> {
   const first = error instanceof Error ? error : undefined;
   const title = first ? `${first.name}: ${first.message}` : `Thrown value: ${safeString(error)}`;
-  const frames: StackFrame[] = first?.stack ? parseStack(first.stack) : [];
-  const read = await sourceReader();
+  // Frames only from the stack below its header, never from the message's lines; when the two
+  // cannot be told apart no frame is read at all.
+  const { frames, trusted } = first ? stackFrames(first) : { frames: [] as StackFrame[], trusted: false };
+  const root = settings.sourceRoot;
+  const read = root === undefined ? undefined : await sourceReader();
   const sources = new Map<string, Promise<string | undefined>>();
   let excerpts = 0;
   let unavailable = false;
   const items: string[] = [];
   for (const frame of frames) {
     let source = "";
-    if (frame.own && frame.file !== undefined && excerpts < MAX_EXCERPTS) {
-      const text = read
-        ? await (sources.get(frame.file) ?? sources.set(frame.file, read(frame.file)).get(frame.file))
+    if (trusted && frame.own && frame.file !== undefined && excerpts < MAX_EXCERPTS) {
+      const text = read && root !== undefined
+        ? await (sources.get(frame.file) ?? sources.set(frame.file, read(frame.file, root)).get(frame.file))
         : undefined;
       const part = text === undefined ? undefined : excerpt(text, frame.line);
       if (part) {
@@ -95,9 +117,15 @@ export async function renderDebugPage(request: Request, error: unknown, id: stri
     );
   }
   const note = read === undefined
-    ? `<p class="note">Source is unavailable on this runtime (no file system).</p>`
+    ? root === undefined && runtime !== "workerd"
+      ? `<p class="note">Source is unavailable: no working directory to take as the source root (pass sourceRoot).</p>`
+      : `<p class="note">Source is unavailable on this runtime (no file system).</p>`
+    : !trusted && frames.length > 0
+    ? `<p class="note">Source is not shown: this stack does not start with its error's message, so its frames cannot be told from the message's text.</p>`
     : unavailable
-    ? `<p class="note">Source is unavailable for some frames (the file is gone, unreadable or too big).</p>`
+    ? `<p class="note">Source is unavailable for some frames (outside the source root ${
+      escapeHtml(root ?? "")
+    }, under node_modules, gone, unreadable or too big).</p>`
     : "";
   const ctx = context(request);
   const headers = maskedHeaders(request).map(([name, value]) =>
@@ -118,7 +146,7 @@ table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .6rem;border-
 <h2>Full trace</h2><pre id="trace">${escapeHtml(describeError(error))}</pre>
 <h2>Request</h2><table id="request">
 <tr><th>method</th><td>${escapeHtml(request.method)}</td></tr>
-<tr><th>url</th><td>${escapeHtml(ctx.originalUrl)}</td></tr>
+<tr><th>url</th><td>${escapeHtml(settings.redact(ctx.originalUrl))}</td></tr>
 <tr><th>route</th><td>${escapeHtml(ctx.route || "(unrouted)")}</td></tr>
 <tr><th>remote</th><td>${escapeHtml(ctx.remoteAddr?.hostname ?? "unknown")}</td></tr>
 </table><h2>Headers</h2><table id="headers">${headers}</table></body></html>

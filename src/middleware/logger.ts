@@ -13,6 +13,7 @@ import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf
 import { env as readEnv } from "../serve/process.ts";
 import { stderrWriter } from "./adapters/stderr.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { escapeCode, isUnsafeCode, queryRedactor } from "./redact.ts";
 
 /** What one access-log line is made of. */
 export interface LogEntry {
@@ -22,7 +23,7 @@ export interface LogEntry {
   remote: string | undefined;
   /** Request method. */
   method: string;
-  /** Path and query as received, before any mount stripped them. */
+  /** Path and query as received, before any mount stripped them; sensitive query values redacted. */
   target: string;
   /** Response status; 500 when the handler threw. */
   status: number;
@@ -30,7 +31,7 @@ export interface LogEntry {
   bytes: number | undefined;
   /** Milliseconds until the handler returned its Response. */
   durationMs: number;
-  /** The `Referer` header. */
+  /** The `Referer` header, sensitive query values redacted. */
   referer: string | null;
   /** The `User-Agent` header. */
   userAgent: string | null;
@@ -48,6 +49,12 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** Colour the status. Default: when stderr is a terminal and `NO_COLOR` is unset. */
   color?: boolean;
+  /**
+   * Query keys whose values are logged as `REDACTED`, in the target and the
+   * Referer (matched whole, case-insensitively). `[]` logs every value.
+   * Default {@linkcode SENSITIVE_QUERY_KEYS}: `token`, `password`, `secret`, `key`, `code`.
+   */
+  redactQuery?: readonly string[];
 }
 
 const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -68,19 +75,47 @@ function clfTime(now: number): string {
   return stamp;
 }
 
-// deno-lint-ignore no-control-regex -- control characters are what must not reach the log verbatim
-const unsafeAll = /["\\\x00-\x1f\x7f]/g;
-/** Escapes quotes, backslashes and control characters, so a request cannot forge log lines. */
+/**
+ * Escapes quotes, backslashes and the characters {@linkcode isUnsafeCode}
+ * names (C0 and C1 controls, line separators, bidi overrides) as `\xHH`, so a
+ * request can neither forge log lines nor drive the terminal showing them.
+ */
 function clean(text: string): string {
   // A character loop, not a RegExp test: on Bun the test of a short path was a
   // fifth of the logger's own time (profiled); the loop is inlined by every JIT.
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x7f) {
-      return text.replace(unsafeAll, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-    }
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0x7f && isUnsafeCode(c))) return escapeFrom(text, i);
   }
   return text;
+}
+
+function escapeFrom(text: string, start: number): string {
+  let out = text.slice(0, start);
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out += c === 0x22 || c === 0x5c || isUnsafeCode(c) ? escapeCode(c) : text[i];
+  }
+  return out;
+}
+
+/**
+ * JSON.stringify escapes C0 controls, quotes and backslashes but leaves DEL,
+ * C1 controls, line separators and bidi overrides as they are; these only
+ * occur inside strings, where `\u00HH` is their JSON spelling.
+ */
+function jsonSafe(json: string): string {
+  for (let i = 0; i < json.length; i++) {
+    if (json.charCodeAt(i) >= 0x7f && isUnsafeCode(json.charCodeAt(i))) {
+      let out = json.slice(0, i);
+      for (let j = i; j < json.length; j++) {
+        const c = json.charCodeAt(j);
+        out += c >= 0x7f && isUnsafeCode(c) ? `\\u${c.toString(16).padStart(4, "0")}` : json[j];
+      }
+      return out;
+    }
+  }
+  return json;
 }
 
 /**
@@ -135,9 +170,9 @@ export function formatCombined(entry: LogEntry, color = false): string {
     ` "${clean(entry.referer ?? "-")}" "${clean(entry.userAgent ?? "-")}" ${entry.durationMs.toFixed(3)}ms`;
 }
 
-/** Formats an entry as one JSON object. */
+/** Formats an entry as one JSON object, with control characters escaped as `\u00HH`. */
 export function formatJson(entry: LogEntry): string {
-  return JSON.stringify({
+  return jsonSafe(JSON.stringify({
     time: entry.time.toISOString(),
     remote: entry.remote ?? null,
     method: entry.method,
@@ -147,7 +182,7 @@ export function formatJson(entry: LogEntry): string {
     ms: Math.round(entry.durationMs * 1000) / 1000,
     referer: entry.referer,
     userAgent: entry.userAgent,
-  });
+  }));
 }
 
 const BATCH_BYTES = 64 * 1024;
@@ -206,6 +241,7 @@ export function logger(options: LoggerOptions = {}): Middleware {
     throw new TypeError(`logger: options must be an object, got ${describe(options)}`);
   }
   const { format = "combined" } = options;
+  const redact = queryRedactor(options.redactQuery, "logger");
   if (typeof format !== "function" && format !== "common" && format !== "combined" && format !== "json") {
     throw new TypeError(`logger: format must be "common", "combined", "json" or a function, got ${describe(format)}`);
   }
@@ -222,13 +258,14 @@ export function logger(options: LoggerOptions = {}): Middleware {
   const origin = performance.timeOrigin;
 
   const cleanReferer = cleanCache();
+  const redactReferer = (referer: string | null) => referer === null ? null : redact(referer);
   const cleanUserAgent = cleanCache();
 
   function log(request: Request, started: number, ended: number, status: number, response: Response | undefined): void {
     const ms = ended - started;
     const ctx = context(request);
     const remote = remoteOf(ctx.remoteAddr?.hostname);
-    const target = pathAndQuery(ctx.originalUrl);
+    const target = redact(pathAndQuery(ctx.originalUrl));
     const bytes = response === undefined ? undefined : declaredLength(response);
     if (custom !== undefined) {
       write(custom({
@@ -239,7 +276,7 @@ export function logger(options: LoggerOptions = {}): Middleware {
         status,
         bytes,
         durationMs: ms,
-        referer: request.headers.get("referer"),
+        referer: redactReferer(request.headers.get("referer")),
         userAgent: request.headers.get("user-agent"),
       }));
       return;
@@ -247,7 +284,8 @@ export function logger(options: LoggerOptions = {}): Middleware {
     let line = common(remote, origin + started, request.method, target, status, bytes, color);
     if (combined) {
       const headers = request.headers;
-      line += ` "${cleanReferer(headers.get("referer") ?? "-")}" "${cleanUserAgent(headers.get("user-agent") ?? "-")}"`;
+      const referer = redactReferer(headers.get("referer")) ?? "-";
+      line += ` "${cleanReferer(referer)}" "${cleanUserAgent(headers.get("user-agent") ?? "-")}"`;
     }
     write(line + " " + formatMillis(ms, 3) + "ms");
   }

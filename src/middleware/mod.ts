@@ -19,6 +19,7 @@ export {
 } from "./profile.ts";
 export { formatCombined, formatCommon, formatJson, type LogEntry, logger, type LoggerOptions } from "./logger.ts";
 export { errors, type ErrorsOptions, type Failure } from "./errors.ts";
+export { SENSITIVE_QUERY_KEYS } from "./redact.ts";
 export { balance, proxy, type ProxyOptions } from "./proxy.ts";
 export {
   type ByteTransform,

@@ -294,9 +294,18 @@ export function profile(options: ProfileOptions = {}): Profiler {
   async function page(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (!(await allowed(request, url))) {
-      return new Response("Not Found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+      return new Response("Not Found\n", {
+        status: 404,
+        headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+      });
     }
-    const headers = { "cache-control": "no-store", "x-robots-tag": "noindex" };
+    const headers = {
+      "cache-control": "no-store",
+      "x-robots-tag": "noindex",
+      "x-content-type-options": "nosniff",
+      // The page's links carry its ?token=: no Referer may take it anywhere.
+      "referrer-policy": "no-referrer",
+    };
     // The page's public address: a mount shows the app its own path, the prefix is in base.
     const here = context(request).base + url.pathname +
       (url.searchParams.has("token") ? `?token=${encodeURIComponent(url.searchParams.get("token")!)}` : "");

@@ -18,7 +18,10 @@ export interface ProxyOptions {
   /**
    * Whether incoming `X-Forwarded-*` and `Forwarded` headers are kept and
    * appended to (the client is a proxy you run), or dropped and set afresh.
-   * A function decides per client address. Default false.
+   * Other client-address headers (`X-Real-IP`, `X-Client-IP`, `True-Client-IP`,
+   * `CF-Connecting-IP`, `Fastly-Client-IP`, `X-Cluster-Client-IP`) are kept
+   * only from a trusted client. A function decides per client address.
+   * Default false.
    */
   trustForwarded?: boolean | ((remote: RemoteAddress | undefined) => boolean);
   /** Milliseconds to wait for the upstream's response headers before answering 504. Default 30000. */
@@ -83,7 +86,25 @@ function withoutHopByHop(source: Headers): Headers {
   return headers;
 }
 
-const FORWARDING = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded"];
+/**
+ * Headers that say who the client is, dropped unless the client is trusted.
+ * Besides the standard ones, those that a CDN or a proxy in front sets and
+ * upstream code commonly reads as the client's address, often before
+ * `X-Forwarded-For` (request-ip's order starts with `X-Client-IP`): from an
+ * untrusted client each is a spoofed address.
+ */
+const FORWARDING = [
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "forwarded",
+  "x-real-ip",
+  "x-client-ip",
+  "true-client-ip",
+  "cf-connecting-ip",
+  "fastly-client-ip",
+  "x-cluster-client-ip",
+];
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
 /** The upstream could not be reached (refused, reset, DNS): worth a retry on another replica. */
@@ -199,7 +220,10 @@ function responseHeaders(response: Response, upstream: URL, upstreamPath: string
 }
 
 function plain(status: number, text: string): Response {
-  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return new Response(`${text}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+  });
 }
 
 /** One attempt: the upstream's Response, a 504, or a ConnectFailure. */

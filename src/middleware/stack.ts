@@ -36,6 +36,47 @@ function isOwn(file: string): boolean {
   return !/[\\/]node_modules[\\/]/.test(file);
 }
 
+/**
+ * The frames of an error's own stack, and whether they can be told apart
+ * from its message. Why: `error.stack` begins with the message, which a
+ * client often chooses (a bad name echoed in an error), and a message line
+ * `    at /etc/passwd:1:1` parses as a frame. The header is cut by its exact
+ * length: V8 and JSC print what the spec's `Error.prototype.toString` gives,
+ * Node's coded errors what their own `toString` gives (`TypeError [ERR_X]: …`).
+ * A stack that starts with neither (replaced by the app, or a message changed
+ * after capture) is parsed whole, and its frames are marked untrusted.
+ */
+export function stackFrames(error: Error): { frames: StackFrame[]; trusted: boolean } {
+  let stack: unknown;
+  try {
+    stack = error.stack;
+  } catch {
+    return { frames: [], trusted: false };
+  }
+  if (typeof stack !== "string") return { frames: [], trusted: false };
+  for (const header of stackHeaders(error)) {
+    if (stack.startsWith(header) && (stack.length === header.length || stack[header.length] === "\n")) {
+      return { frames: parseStack(stack.slice(header.length)), trusted: true };
+    }
+  }
+  return { frames: parseStack(stack), trusted: false };
+}
+
+/** What may head an error's stack: the spec's `Error.prototype.toString` of it, and its own `toString`. */
+function stackHeaders(error: Error): string[] {
+  const headers: string[] = [];
+  try {
+    const name = error.name === undefined ? "Error" : String(error.name);
+    const message = error.message === undefined ? "" : String(error.message);
+    headers.push(name === "" ? message : message === "" ? name : `${name}: ${message}`);
+  } catch { /* a throwing getter: no header to trust */ }
+  try {
+    const own = String(error);
+    if (!headers.includes(own)) headers.push(own);
+  } catch { /* a throwing toString */ }
+  return headers;
+}
+
 /** Parses a stack trace (the `at` lines of V8, Deno, Bun); other lines are skipped. */
 export function parseStack(stack: string): StackFrame[] {
   const frames: StackFrame[] = [];

@@ -141,7 +141,10 @@ const REASONS: Record<number, string> = {
 const ALLOW = "GET, HEAD";
 
 function plain(status: number, headers: Record<string, string> = {}): Response {
-  return new Response(`${REASONS[status]}\n`, { status, headers: { "content-type": TEXT, ...headers } });
+  return new Response(`${REASONS[status]}\n`, {
+    status,
+    headers: { "content-type": TEXT, "x-content-type-options": "nosniff", ...headers },
+  });
 }
 
 /**
