@@ -9,7 +9,7 @@
  * @module
  */
 import { runServeCli } from "./src/serve/cli.ts";
-import { args, exit } from "./src/serve/process.ts";
+import { args, exit } from "./src/internal/process.ts";
 
 const code = await runServeCli(args());
 if (code !== undefined) exit(code);

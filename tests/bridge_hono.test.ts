@@ -5,7 +5,7 @@ import { test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
 import { bindContext, context } from "../src/context.ts";
 import { mount } from "../src/dispatch/mount.ts";
-import { pass } from "../src/dispatch/pass.ts";
+import { pass } from "../src/pass.ts";
 import { honoBase, toHono } from "../src/bridge/hono.ts";
 import { serveStatic } from "../src/static/serve_static.ts";
 import { memorySource } from "../src/static/manifest.ts";

@@ -13,7 +13,7 @@ import { eventually } from "./_lib/wait.ts";
 import { run } from "./_lib/run.ts";
 import { context } from "../src/context.ts";
 import { mount } from "../src/dispatch/mount.ts";
-import { pass } from "../src/dispatch/pass.ts";
+import { pass } from "../src/pass.ts";
 import { fromNode } from "../src/bridge/from_node.ts";
 import { toNode } from "../src/bridge/to_node.ts";
 import { serveStatic } from "../src/static/serve_static.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { env, runtime, test } from "./_lib/test.ts";
 import { bindContext, context } from "../src/context.ts";
 import { compose } from "../src/handler.ts";
-import { pass } from "../src/dispatch/pass.ts";
+import { pass } from "../src/pass.ts";
 import { mount } from "../src/dispatch/mount.ts";
 import { LatencyHistogram } from "../src/middleware/histogram.ts";
 import { resolveMode } from "../src/middleware/mode.ts";

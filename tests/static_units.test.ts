@@ -18,7 +18,7 @@ import {
   staticFiles,
   type StaticManifest,
 } from "../src/static/mod.ts";
-import { isPass } from "../src/dispatch/pass.ts";
+import { isPass } from "../src/pass.ts";
 import { bindContext, context } from "../src/context.ts";
 
 const base64 = (text: string) => btoa(text);

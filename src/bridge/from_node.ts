@@ -17,7 +17,7 @@ import type { Buffer } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { context } from "../context.ts";
-import { pass } from "../dispatch/pass.ts";
+import { pass } from "../pass.ts";
 import type { Handler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { ChunkedDecoder } from "./chunked.ts";

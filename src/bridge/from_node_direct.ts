@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { RequestContext } from "../context.ts";
-import { pass } from "../dispatch/pass.ts";
+import { pass } from "../pass.ts";
 import { pathAndQuery } from "../internal/url.ts";
 import { LightResponse } from "../serve/light_globals.ts";
 import type { NodeListener } from "./from_node.ts";

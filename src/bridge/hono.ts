@@ -7,9 +7,9 @@
  * @module
  */
 import { context } from "../context.ts";
-import { isPass } from "../dispatch/pass.ts";
+import { isPass } from "../pass.ts";
 import { pathStart } from "../internal/url.ts";
-import { shadow, unshadow } from "../dispatch/shadow.ts";
+import { shadow, unshadow } from "../internal/shadow.ts";
 import { type HandlerLike, toHandler } from "../handler.ts";
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bindContext } from "../context.ts";
-import { isPass } from "../dispatch/pass.ts";
+import { isPass } from "../pass.ts";
 import { type HandlerLike, toHandler } from "../handler.ts";
 import type { NodeNext } from "./from_node.ts";
 import { requestFromNode } from "./node_request.ts";

@@ -7,7 +7,7 @@
 
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { attempts } from "./match.ts";
-import { isPass, pass } from "./pass.ts";
+import { isPass, pass } from "../pass.ts";
 import { isResponse } from "../internal/is_response.ts";
 
 /**

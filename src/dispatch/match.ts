@@ -10,7 +10,7 @@ import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { canonicalPathOf, canonicalUrl } from "../internal/canonical_path.ts";
 import { pathStart } from "../internal/url.ts";
-import { isPass, pass } from "./pass.ts";
+import { isPass, pass } from "../pass.ts";
 import { joinRoute } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
 import { isResponse } from "../internal/is_response.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 export type { FetchApp, Handler, HandlerLike } from "../handler.ts";
-export { isPass, pass } from "./pass.ts";
+export { isPass, pass } from "../pass.ts";
 export { mount } from "./mount.ts";
 export type { MountOptions, MountTable, TrailingSlash } from "./mount.ts";
 export { hosts } from "./hosts.ts";

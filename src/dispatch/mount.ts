@@ -9,12 +9,12 @@ import { context, type RequestContext } from "../context.ts";
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { pathStart } from "../internal/url.ts";
-import { isPass, pass } from "./pass.ts";
+import { isPass, pass } from "../pass.ts";
 import { badPath } from "./path.ts";
 import { canonicalEnd, canonicalUrl, MALFORMED, pathStop } from "../internal/canonical_path.ts";
 import { joinRoute, normalizePrefix } from "./prefix.ts";
 import { activeRoute, setActiveRoute } from "./route.ts";
-import { shadow, unshadow } from "./shadow.ts";
+import { shadow, unshadow } from "../internal/shadow.ts";
 import { buildTrie, longestPrefix, type TrieNode } from "./trie.ts";
 import { isResponse } from "../internal/is_response.ts";
 

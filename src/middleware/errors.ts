@@ -7,14 +7,14 @@
  * @module
  */
 import { context } from "../context.ts";
-import { isPass } from "../dispatch/pass.ts";
+import { isPass } from "../pass.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { runtime } from "../internal/runtime.ts";
 import { describeError, renderDebugPage, renderProductionPage } from "./errors_page.ts";
 import { type Mode, resolveMode } from "./mode.ts";
 import { isResponse } from "../internal/is_response.ts";
-import { cwd } from "../serve/process.ts";
+import { cwd } from "../internal/process.ts";
 import { queryRedactor } from "./redact.ts";
 
 /** What a custom 500 handler receives. */

@@ -10,7 +10,7 @@ import { describe } from "../internal/describe.ts";
 import { pathAndQuery } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
 import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
-import { env as readEnv } from "../serve/process.ts";
+import { env as readEnv } from "../internal/process.ts";
 import { stderrWriter } from "./adapters/stderr.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { escapeCode, isUnsafeCode, queryRedactor } from "./redact.ts";

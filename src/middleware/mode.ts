@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { env as readEnv } from "../serve/process.ts";
+import { env as readEnv } from "../internal/process.ts";
 import { describe } from "../internal/describe.ts";
 
 /** Development shows debug pages and opens the profile page; production does neither. */

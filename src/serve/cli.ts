@@ -8,7 +8,7 @@
 import type { Handler } from "../handler.ts";
 import { type CliOptions, parseServeArgs, USAGE, UsageError } from "./cli_args.ts";
 import { findHandler, type Found } from "./find_handler.ts";
-import { cwd, env, onStdinClosed } from "./process.ts";
+import { cwd, env, onStdinClosed } from "../internal/process.ts";
 import { serve } from "./serve.ts";
 
 /** The example site `serve.ts` serves when given no module. */

@@ -6,7 +6,7 @@
 import { type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { resolveLimits, unref } from "./limits.ts";
-import { env } from "./process.ts";
+import { env } from "../internal/process.ts";
 import { stopOnSignals } from "./shutdown.ts";
 import type { AdapterInput, AdapterServer, ServeOptions, Server } from "./types.ts";
 import { WORKER_ENV, workerIndex } from "./worker_env.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import { runShutdownHooks } from "../lifecycle.ts";
-import { exit, onSignal, type StopSignal } from "./process.ts";
+import { exit, onSignal, type StopSignal } from "../internal/process.ts";
 
 /** What the coordinator stops. */
 export interface Stoppable {

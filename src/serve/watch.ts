@@ -14,7 +14,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { CliOptions } from "./cli_args.ts";
 import { fileUrl } from "./cli.ts";
-import { cwd, envObject, onSignal } from "./process.ts";
+import { cwd, envObject, onSignal } from "../internal/process.ts";
 
 /** Files whose change restarts the server. */
 const SOURCE = /\.(?:[cm]?[jt]sx?|json|html?|css|md|txt)$/;

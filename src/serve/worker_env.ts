@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { env } from "./process.ts";
+import { env } from "../internal/process.ts";
 
 /** Environment variables a worker process is started with. */
 export const WORKER_ENV = Object.freeze({

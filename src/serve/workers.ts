@@ -11,7 +11,7 @@
  * @module
  */
 import type { ChildProcess } from "node:child_process";
-import { args, envObject, onStdinClosed, selfCommand } from "./process.ts";
+import { args, envObject, onStdinClosed, selfCommand } from "../internal/process.ts";
 import { printAddresses, type Resolved, wrap } from "./serve.ts";
 import { type Stoppable, stopProcess } from "./shutdown.ts";
 import type { AdapterServer, Server } from "./types.ts";

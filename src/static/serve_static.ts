@@ -16,7 +16,7 @@ import type { Handler, Middleware } from "../handler.ts";
 import { runtime } from "../internal/runtime.ts";
 import { canonicalPathOf } from "../internal/canonical_path.ts";
 import { pathStart, rawPath as rawPathOf, rawQuery } from "../internal/url.ts";
-import { isPass, pass } from "../dispatch/pass.ts";
+import { isPass, pass } from "../pass.ts";
 import { defaultCacheControl, FINGERPRINT } from "./cache_control.ts";
 import { etagListMatches, formatHttpDate, ifRangeMatches, parseHttpDate } from "./conditional.ts";
 import { contentTypeFor } from "./content_type.ts";
