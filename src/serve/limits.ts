@@ -62,6 +62,11 @@ const reasons: Record<LimitStatus, string> = {
   501: "Not Implemented: the request's transfer coding is not supported",
 };
 
+/** The one-line reason a refusal's body gives. */
+export function limitReason(status: LimitStatus): string {
+  return reasons[status];
+}
+
 /** The answer to a request refused by a limit; the connection is closed after it. */
 export function limitResponse(status: LimitStatus): Response {
   return new Response(`${reasons[status]}\n`, {
