@@ -205,7 +205,7 @@ export function guardStream(
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await open().read();
-      } catch (error) {
+      } catch {
         // The runtime failed the body: the client cut it short (closed or
         // half-closed before the declared length, a broken chunked frame).
         // That is the client's fault, answered 400, not the server's 500.

@@ -301,7 +301,6 @@ const DISCARD_FOR = 1000;
  * a reset in most tries of a 20 MB upload).
  */
 function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 501) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const answer = () => {
     clearTimeout(timer);
     req.off("end", answer);
@@ -310,7 +309,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 501) {
     res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
     res.end(`${limitReason(status)}\n`);
   };
-  timer = setTimeout(answer, DISCARD_FOR);
+  const timer = setTimeout(answer, DISCARD_FOR);
   req.once("end", answer);
   req.once("close", answer);
   req.resume();
