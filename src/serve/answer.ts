@@ -8,7 +8,7 @@
  * @module
  */
 import { bindContext, type ContextInit } from "../context.ts";
-import { guardBody } from "./guard_body.ts";
+import { declaresBody, guardBody } from "./guard_body.ts";
 import { closeWhenDraining, invoke } from "./invoke.ts";
 import { headSize, limitResponse } from "./limits.ts";
 import type { AdapterInput } from "./types.ts";
@@ -37,7 +37,7 @@ export function answerer(input: AdapterInput, checkHead: boolean): Answerer {
       const refused = hostRefusal(request, hostCheck);
       if (refused !== undefined) return badRequest(refused);
       if (checkHead && headSize(request) > maxHead) return limitResponse(431);
-      if (request.method === "GET" || request.method === "HEAD" || request.body === null) {
+      if (request.method === "GET" || request.method === "HEAD" || !declaresBody(request)) {
         bindContext(request, init, runtimeArgs);
         const result = invoke(handler, request);
         return isResponse(result) && !draining ? result : closeWhenDraining(result, isDraining);

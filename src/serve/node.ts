@@ -16,9 +16,9 @@
  */
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { bindContext, type ContextInit, type RemoteAddress, type RequestContext } from "../context.ts";
+import { bindContext, context, type ContextInit, type RemoteAddress, type RequestContext } from "../context.ts";
 import { internalError, invoke } from "./invoke.ts";
-import { BodyGuard } from "./limits.ts";
+import { BodyGuard, limitReason } from "./limits.ts";
 import type { AdapterInput, AdapterServer } from "./types.ts";
 import { drainOrClose } from "./drain.ts";
 import { drainServer, endWhenIdle, isEnding } from "./node_drain.ts";
@@ -26,6 +26,7 @@ import { installLightGlobals, type LightParts, LightResponse } from "./light_glo
 import { LightRequest } from "./light_request.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { HostCheck, isHttpUrlWithHost } from "../internal/host.ts";
+import { noteCutStream } from "./uncaught.ts";
 
 /** The Node objects of one request, as handlers find them in `context(request).runtimeArgs[0]`. */
 export interface NodePair {
@@ -241,6 +242,10 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   if (refused !== undefined) return badRequest(req, res, refused);
   const host = req.rawHeaders[hostAt];
   let guard: BodyGuard | undefined;
+  // Node decodes the chunked framing of `gzip, chunked` and would hand the
+  // still-gzipped bytes on as the body: a coding we do not decode is 501.
+  const coding = req.headers["transfer-encoding"];
+  if (coding !== undefined && coding.trim().toLowerCase() !== "chunked") return refuse(req, res, 501);
   if (hasBody(req)) {
     const declared = Number(req.headers["content-length"]);
     if (declared > limits.maxBodySize) return refuse(req, res, 413);
@@ -258,8 +263,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   let written: Promise<void> | void;
   try {
     written = isResponse(result)
-      ? writeResponse(result, req, res)
-      : result.then((response) => writeResponse(response, req, res));
+      ? writeResponse(result, request, req, res)
+      : result.then((response) => writeResponse(response, request, req, res));
   } catch (error) {
     written = Promise.reject(error);
   }
@@ -291,9 +296,28 @@ function badRequest(req: IncomingMessage, res: ServerResponse, reason: string) {
   req.resume();
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, status: 413) {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-  res.end("Content Too Large: the request body exceeds the server's limit\n");
+/** How long a refused body is read and dropped before its answer goes out, at most (ms). */
+const DISCARD_FOR = 1000;
+
+/**
+ * Answers a refused request once its body was read and dropped (for at most
+ * {@linkcode DISCARD_FOR}): a client that sends its body right after the head
+ * is still writing when the answer comes, and a connection closed on bytes it
+ * has not read is reset, which took the answer with it (the client saw only
+ * a reset in most tries of a 20 MB upload).
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 501) {
+  const answer = () => {
+    clearTimeout(timer);
+    req.off("end", answer);
+    req.off("close", answer);
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+    res.end(`${limitReason(status)}\n`);
+  };
+  const timer = setTimeout(answer, DISCARD_FOR);
+  req.once("end", answer);
+  req.once("close", answer);
   req.resume();
 }
 
@@ -342,26 +366,58 @@ function writeWhole(
 }
 
 /** Writes a Fetch Response to a Node ServerResponse, streaming the body with backpressure. */
-function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+function writeResponse(
+  response: Response,
+  request: Request,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> | void {
   // Already written by the app itself (fromNode's direct path): its head is out, so
   // draining has nothing left to tell this response.
   if (LightResponse.sentOn(response) === res) return;
   const light = LightResponse.partsOf(response);
   if (light === undefined) {
-    return writeStreamed(response.status, response.statusText, response.headers, response.body, req, res);
+    // `Response.error()` (status 0) is a network error: no status line can say it, so it is a 500.
+    if (response.status === 0) {
+      console.error(new TypeError("handler returned Response.error(), answered 500"));
+      return writeResponse(internalError(), request, req, res);
+    }
+    return writeStreamed(response.status, response.statusText, response.headers, response.body, request, req, res);
   }
   if (light.body !== null) {
     if (light.sent) {
       // The same Response object returned twice: Node's own would fail on its used body too.
       console.error(new TypeError("a Response was returned after its body was already sent"));
-      return writeResponse(internalError(), req, res);
+      return writeResponse(internalError(), request, req, res);
     }
     light.sent = true;
   }
   if (light.body instanceof ReadableStream) {
-    return writeStreamed(light.status, light.statusText, light.headers, light.body, req, res);
+    return writeStreamed(light.status, light.statusText, light.headers, light.body, request, req, res);
   }
   return writeWhole(light as LightParts & { body: string | Uint8Array | null }, req, res);
+}
+
+/**
+ * A body chunk as bytes: strings are sent as UTF-8 (Bun accepts them, and a
+ * stream of strings is a common mistake that must not corrupt the head), any
+ * other buffer source is viewed as bytes; `undefined` for what cannot be sent.
+ */
+function chunkBytes(chunk: unknown): Uint8Array | undefined {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === "string") return Buffer.from(chunk, "utf8");
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  return undefined;
+}
+
+function badChunk(chunk: unknown): TypeError {
+  const what = chunk === null
+    ? "null"
+    : typeof chunk === "object"
+    ? `an object (${chunk.constructor?.name})`
+    : typeof chunk;
+  return new TypeError(`a response body stream produced ${what}, not bytes or a string`);
 }
 
 async function writeStreamed(
@@ -369,6 +425,7 @@ async function writeStreamed(
   reason: string,
   headers: Headers | undefined,
   body: ReadableStream<Uint8Array> | null,
+  request: Request,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -386,10 +443,14 @@ async function writeStreamed(
   }
   const reader = body.getReader();
   let step: ReadableStreamReadResult<Uint8Array>;
+  let first: Uint8Array | undefined;
   try {
     step = await reader.read();
+    if (!step.done && (first = chunkBytes(step.value)) === undefined) throw badChunk(step.value);
   } catch (error) {
+    // Nothing is sent yet: a failed or malformed body can still be an honest 500.
     console.error(error);
+    void reader.cancel(error).catch(() => {});
     res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
     return;
   }
@@ -405,9 +466,9 @@ async function writeStreamed(
   const next = reader.read();
   const settled = await Promise.race([next, NOT_YET]);
   if (settled !== NOT_YET_VALUE && (settled as ReadableStreamReadResult<Uint8Array>).done) {
-    if (!headers?.has("content-length")) head.push("content-length", String(step.value.byteLength));
+    if (!headers?.has("content-length")) head.push("content-length", String(first!.byteLength));
     res.writeHead(status, statusText, head);
-    res.end(step.value);
+    res.end(first);
     return;
   }
   // From here on the client may leave at any await: listen before the first one,
@@ -415,16 +476,21 @@ async function writeStreamed(
   let closed = false;
   const onClose = () => {
     closed = true;
+    // The app may go on enqueueing into the cancelled stream and throw outside
+    // any request: remember the route, so that error can name it (uncaught.ts).
+    noteCutStream(context(request).route);
     void reader.cancel(new Error("client disconnected")).catch(() => {});
   };
   res.once("close", onClose);
   if (res.destroyed) onClose();
   try {
     res.writeHead(status, statusText, head);
-    res.write(step.value);
+    res.write(first);
     step = await next;
     while (!step.done && !closed) {
-      if (!res.write(step.value) && !closed) {
+      const bytes = chunkBytes(step.value);
+      if (bytes === undefined) throw badChunk(step.value);
+      if (!res.write(bytes) && !closed) {
         await drainOrClose(res);
       }
       if (closed) return;
@@ -433,7 +499,10 @@ async function writeStreamed(
     if (!closed) res.end();
   } catch (error) {
     // The headers are out: the only honest signal left is closing the connection.
-    if (!closed) console.error(error);
+    if (!closed) {
+      console.error(error);
+      void reader.cancel(error).catch(() => {});
+    }
     res.destroy();
   } finally {
     res.off("close", onClose);

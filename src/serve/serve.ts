@@ -8,6 +8,7 @@ import { describe } from "../internal/describe.ts";
 import { resolveLimits, unref } from "./limits.ts";
 import { env } from "../internal/process.ts";
 import { stopOnSignals } from "./shutdown.ts";
+import { containUncaught } from "./uncaught.ts";
 import type { AdapterInput, AdapterServer, ServeOptions, Server } from "./types.ts";
 import { WORKER_ENV, workerIndex } from "./worker_env.ts";
 
@@ -97,6 +98,9 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
   if (options.overrideGlobals !== undefined && typeof options.overrideGlobals !== "boolean") {
     throw new TypeError(`serve: overrideGlobals must be a boolean, got ${describe(options.overrideGlobals)}`);
   }
+  if (options.handleUncaught !== undefined && typeof options.handleUncaught !== "boolean") {
+    throw new TypeError(`serve: handleUncaught must be a boolean, got ${describe(options.handleUncaught)}`);
+  }
   const deadline = positive("shutdownDeadline", options.shutdownDeadline, 10_000);
   const workers = worker !== undefined ? 1 : resolveWorkers(options.workers);
   const limits = resolveLimits(options.limits);
@@ -118,6 +122,7 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
     },
   };
   const adapter = await start(input);
+  const releaseUncaught = options.handleUncaught === false ? () => {} : containUncaught();
   const server = wrap(adapter, resolved, 1, async () => {
     // waitUntil work started before shutdown gets what is left of the deadline.
     const left = delay(deadline);
@@ -126,6 +131,7 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
     })();
     await Promise.race([drained, left.promise]);
     left.cancel();
+    releaseUncaught();
   });
   if (worker !== undefined) {
     (await import("./workers.ts")).followPrimary(server);

@@ -21,6 +21,15 @@ export interface ServeOptions {
    * the process with code 0; a second signal forces the exit. Default `true`.
    */
   handleSignals?: boolean;
+  /**
+   * Keep serving when app code throws outside a request: an uncaught
+   * exception (in a timer, say) or an unhandled rejection is logged once and
+   * the process goes on. The common case is a streaming app whose timer
+   * enqueues into its response stream after the client left (the stream is
+   * cancelled, so `enqueue()` throws). Default `true`; `false` leaves the
+   * runtime's default, which ends the process.
+   */
+  handleUncaught?: boolean;
   /** Milliseconds a graceful shutdown waits for in-flight requests before cutting them. Default 10 000. */
   shutdownDeadline?: number;
   /**
