@@ -7,6 +7,8 @@
  * @module
  */
 
+import { plainResponse } from "./internal/http.ts";
+
 const passes = new WeakSet<Response>();
 
 /**
@@ -20,10 +22,7 @@ const passes = new WeakSet<Response>();
  * ```
  */
 export function pass(): Response {
-  const response = new Response("Not Found\n", {
-    status: 404,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-  });
+  const response = plainResponse(404, "Not Found");
   passes.add(response);
   return response;
 }

@@ -27,6 +27,7 @@ import { runDirect } from "./from_node_direct.ts";
 import { errorResponse, errorStatus } from "./node_errors.ts";
 import { pathAndQuery } from "../internal/url.ts";
 import { type NodeBuiltins, nodeBuiltins } from "./node_builtins.ts";
+import { isNullBodyStatus } from "../internal/http.ts";
 
 /**
  * Connect's `next`: no argument declines the request, an error fails it.
@@ -67,7 +68,6 @@ const CRLFCRLF = "\r\n\r\n";
 const HIGH_WATER_MARK = 64 * 1024;
 // Hop-by-hop (RFC 9110 §7.6.1): they describe the virtual connection, not the message.
 const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "trailer"]);
-const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
 
 function reasonBody(http: NodeBuiltins["http"], status: number): string {
   return `${http.STATUS_CODES[status] ?? "Error"}\n`;
@@ -304,7 +304,7 @@ function bridgeSocketClass({ stream }: NodeBuiltins): BridgeSocketClass {
     }
 
     #discardsBody(): boolean {
-      return nullBodyStatus.has(this.#status) || this.#req.method === "HEAD";
+      return isNullBodyStatus(this.#status) || this.#req.method === "HEAD";
     }
 
     #respond(): void {

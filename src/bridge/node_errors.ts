@@ -5,6 +5,8 @@
  * @module
  */
 
+import { plainResponse } from "../internal/http.ts";
+
 /** The status a Connect error asks for (`status` or `statusCode`, 4xx/5xx), else 500. */
 export function errorStatus(error: unknown): number {
   const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
@@ -14,8 +16,5 @@ export function errorStatus(error: unknown): number {
 
 /** A plain-text answer naming the status, as Node's `STATUS_CODES` spell it. */
 export function errorResponse(statusCodes: Record<number, string | undefined>, status: number): Response {
-  return new Response(`${statusCodes[status] ?? "Error"}\n`, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
+  return plainResponse(status, statusCodes[status] ?? "Error");
 }

@@ -12,6 +12,7 @@ import type { NodeNext } from "./from_node.ts";
 import { requestFromNode } from "./node_request.ts";
 import { sendResponse } from "./node_response.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { plainResponse } from "../internal/http.ts";
 
 /** What Express adds to `req` that the bridge reads. */
 interface ExpressFields {
@@ -83,10 +84,7 @@ async function respond(
   } catch (error) {
     if (next) return next(error);
     console.error(error);
-    response = new Response("Internal Server Error\n", {
-      status: 500,
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
+    response = plainResponse(500, "Internal Server Error");
   }
   if (next && isPass(response)) {
     await response.body?.cancel().catch(() => {});

@@ -6,6 +6,7 @@
 
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { plainResponse } from "../internal/http.ts";
 
 /** The table given to {@linkcode byMethod}: method to handler, `"*"` for every other method. */
 export type MethodTable = Record<string, HandlerLike>;
@@ -52,9 +53,6 @@ export function byMethod(table: MethodTable): Handler {
   return function methodDispatched(request: Request): Response | Promise<Response> {
     const handler = handlers[request.method] ?? other;
     if (handler !== undefined) return handler(request);
-    return new Response(`Method Not Allowed: ${request.method}\n`, {
-      status: 405,
-      headers: { allow, "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-    });
+    return plainResponse(405, `Method Not Allowed: ${request.method}`, { allow });
   };
 }

@@ -8,6 +8,7 @@
 import { type Handler, type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { hostOfUrl, readHost } from "../internal/host.ts";
+import { plainResponse } from "../internal/http.ts";
 
 /**
  * The table given to {@linkcode hosts}: host name (`example.com`), with a
@@ -129,8 +130,5 @@ export function hosts(table: HostTable): Handler {
 
 /** RFC 9110 §15.5.20: this server has no site for that authority. */
 function misdirected(): Response {
-  return new Response("Misdirected Request: this server has no site for that host\n", {
-    status: 421,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-  });
+  return plainResponse(421, "Misdirected Request: this server has no site for that host");
 }

@@ -6,10 +6,9 @@
  * @module
  */
 
+import { plainResponse } from "../internal/http.ts";
+
 /** The 400 for a path dispatch cannot read. */
 export function badPath(reason: string): Response {
-  return new Response(`Bad Request: ${reason}\n`, {
-    status: 400,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-  });
+  return plainResponse(400, `Bad Request: ${reason}`);
 }

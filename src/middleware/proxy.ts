@@ -12,6 +12,7 @@ import { describe } from "../internal/describe.ts";
 import { runtime } from "../internal/runtime.ts";
 import { authority, pathAndQuery } from "../internal/url.ts";
 import type { UpstreamRequest } from "./adapters/upstream_node.ts";
+import { HOP_BY_HOP, plainResponse } from "../internal/http.ts";
 
 /** Options of {@linkcode proxy} and {@linkcode balance}. */
 export interface ProxyOptions {
@@ -29,19 +30,6 @@ export interface ProxyOptions {
   /** Rewrite `Location` and `Set-Cookie` paths from the upstream's path to the mount prefix. Default true. */
   rewritePaths?: boolean;
 }
-
-/** Header names that describe one connection, never forwarded (RFC 9110 §7.6.1, plus legacy ones). */
-export const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "proxy-authenticate",
-  "proxy-authorization",
-]);
 
 /** The Node adapter, imported once on first use (not per request, and never in a Workers bundle's start-up). */
 let nodeUpstream: Promise<typeof import("./adapters/upstream_node.ts")> | undefined;
@@ -219,13 +207,6 @@ function responseHeaders(response: Response, upstream: URL, upstreamPath: string
   return headers;
 }
 
-function plain(status: number, text: string): Response {
-  return new Response(`${text}\n`, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-  });
-}
-
 /** One attempt: the upstream's Response, a 504, or a ConnectFailure. */
 async function forward(
   request: Request,
@@ -256,8 +237,8 @@ async function forward(
   } catch (error) {
     clearTimeout(timer);
     clientSignal.removeEventListener("abort", onClientGone);
-    if (timedOut) return plain(504, "Gateway Timeout: the upstream did not answer in time");
-    if (clientSignal.aborted) return plain(499, "Client Closed Request");
+    if (timedOut) return plainResponse(504, "Gateway Timeout: the upstream did not answer in time");
+    if (clientSignal.aborted) return plainResponse(499, "Client Closed Request");
     return new ConnectFailure(error);
   }
   clearTimeout(timer);
@@ -272,7 +253,7 @@ async function forward(
 function badGateway(failure: ConnectFailure): Response {
   const cause = failure.cause instanceof Error ? failure.cause : undefined;
   const detail = (cause?.cause as { code?: string } | undefined)?.code ?? cause?.name ?? "connection failed";
-  return plain(502, `Bad Gateway: the upstream could not be reached (${detail})`);
+  return plainResponse(502, `Bad Gateway: the upstream could not be reached (${detail})`);
 }
 
 /**

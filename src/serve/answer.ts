@@ -14,6 +14,7 @@ import { headSize, limitResponse } from "./limits.ts";
 import type { AdapterInput } from "./types.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { HostCheck, isHttpUrlWithHost, urlNamesHost } from "../internal/host.ts";
+import { plainResponse } from "../internal/http.ts";
 
 /** Answers requests for an adapter; `drain()` marks the server as shutting down. */
 export interface Answerer {
@@ -72,8 +73,5 @@ function hostRefusal(request: Request, check: HostCheck): string | undefined {
 }
 
 function badRequest(reason: string): Response {
-  return new Response(`Bad Request: ${reason}\n`, {
-    status: 400,
-    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
-  });
+  return plainResponse(400, `Bad Request: ${reason}`, { connection: "close" });
 }

@@ -9,13 +9,11 @@
 import type { Handler } from "../handler.ts";
 import { type BodyGuard, LimitError, limitResponse } from "./limits.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { plainResponse } from "../internal/http.ts";
 
 /** The plain 500 every adapter answers for a failed handler. */
 export function internalError(): Response {
-  return new Response("Internal Server Error\n", {
-    status: 500,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
+  return plainResponse(500, "Internal Server Error");
 }
 
 function failed(error: unknown, guard: BodyGuard | undefined): Response {

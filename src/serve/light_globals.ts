@@ -20,6 +20,7 @@
  */
 import { BODY_METHODS, delegate } from "./delegate.ts";
 import { LightRequest } from "./light_request.ts";
+import { isNullBodyStatus } from "../internal/http.ts";
 
 const NativeResponse = globalThis.Response;
 const NativeRequest = globalThis.Request;
@@ -45,10 +46,6 @@ const TEXT = "text/plain;charset=UTF-8";
 const JSON_TYPE = "application/json";
 /** RFC 9110 reason-phrase. */
 const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-function isNullBodyStatus(status: number): boolean {
-  return status === 101 || status === 103 || status === 204 || status === 205 || status === 304;
-}
 
 /**
  * The parts of a plain construction, or `undefined` when Node's Response must

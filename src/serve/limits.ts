@@ -7,6 +7,7 @@
  * @module
  */
 import { describe } from "../internal/describe.ts";
+import { plainResponse } from "../internal/http.ts";
 
 /** Request limits of {@linkcode serve}. */
 export interface Limits {
@@ -76,10 +77,7 @@ export function limitReason(status: LimitStatus): string {
 
 /** The answer to a request refused by a limit; the connection is closed after it. */
 export function limitResponse(status: LimitStatus): Response {
-  return new Response(`${reasons[status]}\n`, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
-  });
+  return plainResponse(status, reasons[status], { connection: "close" });
 }
 
 /**

@@ -27,6 +27,7 @@ import { decodePath, hasDotSegment } from "./path.ts";
 import { parseRange } from "./range.ts";
 import { FileAccessError, type FileSource, type FileStat } from "./source.ts";
 import { fileSystemSource, fsRuntime } from "./sources/fs.ts";
+import { plainResponse } from "../internal/http.ts";
 
 /** Settings of the in-memory caches; see {@linkcode ServeStaticOptions.cache}. */
 export interface StaticCacheOptions {
@@ -128,7 +129,6 @@ interface OtherEntry {
 }
 type Entry = FileEntry | OtherEntry;
 
-const TEXT = "text/plain; charset=utf-8";
 const REASONS: Record<number, string> = {
   400: "Bad Request",
   403: "Forbidden",
@@ -141,10 +141,7 @@ const REASONS: Record<number, string> = {
 const ALLOW = "GET, HEAD";
 
 function plain(status: number, headers: Record<string, string> = {}): Response {
-  return new Response(`${REASONS[status]}\n`, {
-    status,
-    headers: { "content-type": TEXT, "x-content-type-options": "nosniff", ...headers },
-  });
+  return plainResponse(status, REASONS[status], headers);
 }
 
 /**

@@ -14,6 +14,7 @@
 import type * as Http from "node:http";
 import { bodyStream } from "../../bridge/node_request.ts";
 import { drainOrClose } from "../../serve/drain.ts";
+import { isNullBodyStatus } from "../../internal/http.ts";
 
 /** What the proxy sends upstream. */
 export interface UpstreamRequest {
@@ -41,7 +42,6 @@ function loadClients(): Promise<Clients> {
 }
 
 /** Statuses whose responses never have a body (RFC 9110 §6.4.1); `new Response` refuses one. */
-const NULL_BODY = new Set([204, 205, 304]);
 
 /**
  * Sends `init` to `target` and resolves with the upstream's Response once its
@@ -75,7 +75,7 @@ export async function fetchUpstream(target: string, init: UpstreamRequest): Prom
       const headers = new Headers();
       const raw = response.rawHeaders;
       for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-      const bodyless = NULL_BODY.has(status) || init.method === "HEAD";
+      const bodyless = isNullBodyStatus(status) || init.method === "HEAD";
       if (bodyless) response.resume();
       resolve(
         new Response(bodyless ? null : bodyStream(response), {
