@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { runServeCli } from "./src/serve/cli.ts";
+import { runServeCli } from "./src/cli/cli.ts";
 import { args, exit } from "./src/internal/process.ts";
 
 const code = await runServeCli(args());

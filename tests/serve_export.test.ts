@@ -11,6 +11,7 @@ import { test } from "./_lib/test.ts";
 import { startWorkerd } from "./_lib/workerd.ts";
 import { bin, fixture, root, run, scriptCommand, startServing } from "./fixtures/serve/harness.ts";
 import { freePort } from "./_lib/port.ts";
+import { connect } from "node:net";
 
 interface Hello {
   message: string;
@@ -30,6 +31,29 @@ test("export: importing the app module binds no port (the process ends by itself
   assert.equal(code, 0, output);
   assert.match(output, /imported: function \/imported/);
 }, { skip: ["workerd"] });
+
+test("export: under deno serve, the disconnect signal aborts when the client leaves before the answer", async () => {
+  const port = await freePort();
+  const served = await startServing(
+    [bin("deno"), "serve", "-A", "--no-check", "--port", String(port), fixture("signal_app.ts")],
+    { port, path: "/seen" },
+  );
+  try {
+    const socket = connect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write("GET /wait HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.destroy();
+    let seen = "";
+    for (let i = 0; i < 40 && seen !== "aborted"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await (await fetch(new URL("/seen", served.url))).text();
+    }
+    assert.equal(seen, "aborted", served.output());
+  } finally {
+    await served.kill();
+  }
+}, { only: ["deno"] });
 
 test("export: calling fetch directly gives a context without runtime arguments", async () => {
   const { default: app } = await import("./fixtures/serve/hello.ts");

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { test } from "./_lib/test.ts";
 import { context } from "../src/context.ts";
-import { parseServeArgs, UsageError } from "../src/serve/cli_args.ts";
-import { findHandler } from "../src/serve/find_handler.ts";
+import { parseServeArgs, UsageError } from "../src/cli/args.ts";
+import { findHandler } from "../src/cli/module.ts";
 import { defineApp } from "../src/serve/app.ts";
 import { BodyGuard, defaultLimits, guardStream, LimitError, resolveLimits } from "../src/serve/limits.ts";
 import { invoke } from "../src/serve/invoke.ts";

@@ -132,3 +132,12 @@ export function onStdinClosed(listener: () => void): void {
   stdin.on("close", once);
   stdin.resume();
 }
+
+/** Lets a timer not keep the process alive (Node and Bun timers are objects, Deno's are numbers). */
+export function unref(timer: unknown): void {
+  if (typeof timer === "object" && timer !== null && "unref" in timer) (timer as { unref(): void }).unref();
+  else {
+    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
+    if (typeof timer === "number") deno?.unrefTimer?.(timer);
+  }
+}

@@ -9,7 +9,10 @@
  *
  * @module
  */
-import { bindContext, context, type RequestContext } from "../context.ts";
+import { bindContext, context, type ContextInit, type RequestContext } from "../context.ts";
+import { bunContextInit, type BunServer, isBunServer } from "./adapters/bun.ts";
+import { denoContextInit, isDenoServeInfo } from "./adapters/deno.ts";
+import { isWorkersContext, workersContextInit } from "./adapters/workerd.ts";
 import { type FetchApp, type HandlerLike, toHandler } from "../handler.ts";
 import { invoke } from "./invoke.ts";
 
@@ -19,47 +22,25 @@ export interface ServableApp extends FetchApp {
   fetch(request: Request, ...runtimeArgs: unknown[]): Response | Promise<Response>;
 }
 
-interface WorkersContext {
-  waitUntil(promise: Promise<unknown>): void;
-}
-interface DenoInfo {
-  remoteAddr: { hostname: string; port: number };
-  completed?: Promise<void>;
-}
-interface BunServer {
-  requestIP(request: Request): { address: string; port: number } | null;
-}
+const denoInit = denoContextInit();
+/** One init per Bun server, as `serve()` keeps it. */
+const bunInits = new WeakMap<BunServer, ContextInit>();
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
-
-/** Binds the context from a runtime's own handler arguments (nothing when a fetchkit server already did). */
+/**
+ * Binds the context from a runtime's own handler arguments (nothing when a
+ * fetchkit server already did), with the same init each runtime's adapter
+ * uses in `serve()`.
+ */
 function bindFromRuntime(request: Request, args: unknown[]): void {
   const [first, second] = args;
-  if (isObject(second) && typeof second.waitUntil === "function") {
-    const ctx = second as unknown as WorkersContext;
-    bindContext(request, { env: first, runtimeArgs: args, waitUntil: (promise) => ctx.waitUntil(promise) });
-  } else if (isObject(first) && isObject(first.remoteAddr)) {
-    const info = first as unknown as DenoInfo;
-    bindContext(request, {
-      remoteAddr: { hostname: info.remoteAddr.hostname, port: info.remoteAddr.port },
-      runtimeArgs: args,
-      signal: () => {
-        // Deno's request.signal also aborts after a successful response; `completed` rejects only on failure.
-        if (!info.completed) return request.signal;
-        const controller = new AbortController();
-        info.completed.catch((error) => controller.abort(error));
-        return controller.signal;
-      },
-    });
-  } else if (isObject(first) && typeof first.requestIP === "function") {
-    const server = first as unknown as BunServer;
-    bindContext(request, {
-      remoteAddr: () => {
-        const ip = server.requestIP(request);
-        return ip ? { hostname: ip.address, port: ip.port } : undefined;
-      },
-      runtimeArgs: args,
-    });
+  if (isWorkersContext(second)) {
+    bindContext(request, workersContextInit(first, second), args);
+  } else if (isDenoServeInfo(first)) {
+    bindContext(request, denoInit, args);
+  } else if (isBunServer(first)) {
+    let init = bunInits.get(first);
+    if (init === undefined) bunInits.set(first, init = bunContextInit(first));
+    bindContext(request, init, args);
   }
 }
 

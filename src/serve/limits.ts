@@ -8,6 +8,7 @@
  */
 import { describe } from "../internal/describe.ts";
 import { plainResponse } from "../internal/http.ts";
+import { unref } from "../internal/process.ts";
 
 /** Request limits of {@linkcode serve}. */
 export interface Limits {
@@ -155,15 +156,6 @@ export class BodyGuard {
     this.refused = status;
     this.done();
     this.onRefuse?.(status);
-  }
-}
-
-/** Lets a timer not keep the process alive (Node and Bun timers are objects, Deno's are numbers). */
-export function unref(timer: unknown): void {
-  if (typeof timer === "object" && timer !== null && "unref" in timer) (timer as { unref(): void }).unref();
-  else {
-    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
-    if (typeof timer === "number") deno?.unrefTimer?.(timer);
   }
 }
 

@@ -26,7 +26,7 @@ import { installLightGlobals, type LightParts, LightResponse } from "./light_glo
 import { LightRequest } from "./light_request.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { HostCheck, isHttpUrlWithHost } from "../internal/host.ts";
-import { noteCutStream } from "./uncaught.ts";
+import { noteCutStream } from "./adapters/uncaught.ts";
 
 /** The Node objects of one request, as handlers find them in `context(request).runtimeArgs[0]`. */
 export interface NodePair {

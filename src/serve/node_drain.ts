@@ -17,7 +17,7 @@
  */
 import type { Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { unref } from "./limits.ts";
+import { unref } from "../internal/process.ts";
 
 /** How long a half-closed connection may wait for the client's own close before it is destroyed. */
 const LINGER_MS = 1000;

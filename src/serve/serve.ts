@@ -5,10 +5,11 @@
  */
 import { type HandlerLike, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
-import { resolveLimits, unref } from "./limits.ts";
+import { resolveLimits } from "./limits.ts";
+import { delay, printAddresses, type Resolved, wrap } from "./server.ts";
 import { env } from "../internal/process.ts";
-import { stopOnSignals } from "./shutdown.ts";
-import { containUncaught } from "./uncaught.ts";
+import { runtime } from "../internal/runtime.ts";
+import { containUncaught } from "./adapters/uncaught.ts";
 import type { AdapterInput, AdapterServer, ServeOptions, Server } from "./types.ts";
 import { WORKER_ENV, workerIndex } from "./worker_env.ts";
 
@@ -36,35 +37,6 @@ function positive(name: string, value: unknown, fallback: number): number {
     throw new TypeError(`serve: ${name} must be a non-negative number of milliseconds, got ${describe(value)}`);
   }
   return value;
-}
-
-/** Prints each address as a URL a terminal makes clickable. */
-export function printAddresses(addresses: readonly URL[]): void {
-  for (const url of addresses) console.log(`Listening on ${url.href}`);
-}
-
-/** The URLs a server bound to `hostname` answers on (a wildcard lists loopback). */
-function addressesOf(hostname: string, port: number): URL[] {
-  const show = (host: string) => new URL(`http://${host.includes(":") ? `[${host}]` : host}:${port}/`);
-  if (hostname === "0.0.0.0") return [show("127.0.0.1"), show("0.0.0.0")];
-  if (hostname === "::") return [show("::1"), show("::")];
-  return [show(hostname)];
-}
-
-const delay = (ms: number) => {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  unref(timer);
-  return { promise, cancel: () => clearTimeout(timer) };
-};
-
-/** Resolved options shared by the single server and the multi-process one. */
-export interface Resolved {
-  options: ServeOptions;
-  port: number;
-  hostname: string;
-  deadline: number;
-  workers: number;
 }
 
 /**
@@ -105,7 +77,7 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
   const workers = worker !== undefined ? 1 : resolveWorkers(options.workers);
   const limits = resolveLimits(options.limits);
   const resolved: Resolved = { options, port, hostname, deadline, workers };
-  if (workers > 1) return (await import("./workers.ts")).servePrimary(resolved);
+  if (workers > 1) return (await import("./adapters/workers.ts")).servePrimary(resolved);
 
   const pending = new Set<Promise<unknown>>();
   const input: AdapterInput = {
@@ -134,65 +106,14 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
     releaseUncaught();
   });
   if (worker !== undefined) {
-    (await import("./workers.ts")).followPrimary(server);
+    (await import("./adapters/workers.ts")).followPrimary(server);
   } else (options.onListen ?? printAddresses)([...server.addresses]);
-  return server;
-}
-
-/**
- * Wraps an adapter into a {@linkcode Server}: deadline-bounded shutdown,
- * `finished`, the abort signal and the signal handlers.
- */
-export function wrap(
-  adapter: AdapterServer,
-  resolved: Resolved,
-  workers: number,
-  afterClose: () => Promise<void>,
-): Server {
-  const { options, deadline } = resolved;
-  const addresses = addressesOf(resolved.hostname, adapter.port);
-  let resolveFinished!: () => void;
-  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
-  let stopping: Promise<void> | undefined;
-  let release = () => {};
-  const shutdown = () =>
-    stopping ??= (async () => {
-      const limit = delay(deadline);
-      const closed = adapter.close().then(() => true, (error) => (console.error(error), true));
-      const inTime = await Promise.race([closed, limit.promise.then(() => false)]);
-      limit.cancel();
-      if (!inTime) {
-        console.error(`fetchkit: shutdown deadline (${deadline} ms) reached, closing the remaining connections`);
-        await adapter.forceClose();
-      }
-      await afterClose();
-      release();
-      resolveFinished();
-    })();
-  const server: Server = {
-    url: addresses[0],
-    addresses,
-    port: adapter.port,
-    runtime: adapter.runtime,
-    workers,
-    shutdown,
-    finished,
-    [Symbol.asyncDispose]: shutdown,
-  };
-  if (options.handleSignals !== false) {
-    release = stopOnSignals({ shutdown, forceClose: () => adapter.forceClose() });
-  }
-  if (options.signal) {
-    if (options.signal.aborted) void shutdown();
-    else options.signal.addEventListener("abort", () => void shutdown(), { once: true });
-  }
   return server;
 }
 
 /** Starts the adapter of the runtime we are on. */
 export async function start(input: AdapterInput): Promise<AdapterServer> {
-  const global = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (global.Deno) return (await import("./deno.ts")).serveDeno(input);
-  if (global.Bun) return (await import("./bun.ts")).serveBun(input);
+  if (runtime === "deno") return (await import("./adapters/deno.ts")).serveDeno(input);
+  if (runtime === "bun") return (await import("./adapters/bun.ts")).serveBun(input);
   return (await import("./node.ts")).serveNode(input);
 }

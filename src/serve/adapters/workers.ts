@@ -11,17 +11,18 @@
  * @module
  */
 import type { ChildProcess } from "node:child_process";
-import { args, envObject, onStdinClosed, selfCommand } from "../internal/process.ts";
-import { printAddresses, type Resolved, wrap } from "./serve.ts";
-import { type Stoppable, stopProcess } from "./shutdown.ts";
-import type { AdapterServer, Server } from "./types.ts";
-import { WORKER_ENV } from "./worker_env.ts";
+import { args, envObject, onStdinClosed, selfCommand } from "../../internal/process.ts";
+import { printAddresses, type Resolved, wrap } from "../server.ts";
+import { type Stoppable, stopProcess } from "../shutdown.ts";
+import type { AdapterServer, Server } from "../types.ts";
+import { WORKER_ENV } from "../worker_env.ts";
+import { runtime } from "../../internal/runtime.ts";
 
 const STOP = "fetchkit:stop";
 
 /** Starts a primary and its workers; resolves once every worker listens. */
 export async function servePrimary(resolved: Resolved): Promise<Server> {
-  const isNode = !(globalThis as { Deno?: unknown }).Deno && !(globalThis as { Bun?: unknown }).Bun;
+  const isNode = runtime === "node";
   const adapter = isNode ? await clusterPrimary(resolved) : await reusePortPrimary(resolved);
   const server = wrap(adapter, resolved, resolved.workers, () => Promise.resolve());
   (resolved.options.onListen ?? printAddresses)([...server.addresses]);
@@ -42,7 +43,7 @@ async function reusePortPrimary(resolved: Resolved): Promise<AdapterServer> {
     resolved.port === 0 ? freePort(resolved.hostname) : Promise.resolve(resolved.port),
   ]);
   const [command, ...rest] = selfCommand();
-  if ((globalThis as { Deno?: unknown }).Deno && !rest.includes("--unstable-net")) rest.splice(1, 0, "--unstable-net");
+  if (runtime === "deno" && !rest.includes("--unstable-net")) rest.splice(1, 0, "--unstable-net");
   const children = new Set<ChildProcess>();
   const exits = new Map<ChildProcess, Promise<void>>();
   let stopping = false;
@@ -83,7 +84,7 @@ async function reusePortPrimary(resolved: Resolved): Promise<AdapterServer> {
   }
   return {
     port,
-    runtime: (globalThis as { Deno?: unknown }).Deno ? "deno" : "bun",
+    runtime: runtime === "deno" ? "deno" : "bun",
     async close() {
       stopping = true;
       for (const child of children) child.stdin?.end();
@@ -165,7 +166,7 @@ export function followPrimary(server: Server): void {
   const process = (globalThis as {
     process?: { send?: unknown; on(event: string, listener: (message?: unknown) => void): void };
   }).process;
-  if (!(globalThis as { Deno?: unknown }).Deno && typeof process?.send === "function") {
+  if (runtime !== "deno" && typeof process?.send === "function") {
     // node:cluster: an IPC message, or the channel closing with the primary.
     process.on("message", (message) => message === STOP && stopProcess("stop from the primary", stoppable));
     process.on("disconnect", () => stopProcess("primary gone", stoppable));

@@ -3,12 +3,13 @@
  *
  * @module
  */
-import type { ContextInit } from "../context.ts";
-import { answerer } from "./answer.ts";
-import { internalError } from "./invoke.ts";
-import type { AdapterInput, AdapterServer } from "./types.ts";
+import type { ContextInit } from "../../context.ts";
+import { answerer } from "../answer.ts";
+import { internalError } from "../invoke.ts";
+import type { AdapterInput, AdapterServer } from "../types.ts";
 
-interface BunServer {
+/** The server object Bun passes a fetch handler as its second argument. */
+export interface BunServer {
   port: number;
   requestIP(request: Request): { address: string; port: number } | null;
   /** Sets the idle timer of the request's connection, in seconds; 0 turns it off. */
@@ -17,6 +18,27 @@ interface BunServer {
 }
 interface BunGlobal {
   serve(options: Record<string, unknown>): BunServer;
+}
+
+/**
+ * The context of the requests one Bun server serves: one init for all of
+ * them, no object or closure allocated per request. `serve()` and
+ * `defineApp` both bind with it.
+ */
+export function bunContextInit(server: BunServer, waitUntil?: (promise: Promise<unknown>) => void): ContextInit {
+  return {
+    remoteAddr: (request) => {
+      const ip = server.requestIP(request);
+      return ip ? { hostname: ip.address, port: ip.port } : undefined;
+    },
+    runtimeArgs: [server],
+    ...(waitUntil ? { waitUntil } : {}),
+  };
+}
+
+/** Whether a handler argument is Bun's server. */
+export function isBunServer(value: unknown): value is BunServer {
+  return typeof (value as { requestIP?: unknown } | null)?.requestIP === "function";
 }
 
 /** Bun refuses heads above this itself (its `--max-http-header-size` default), with 431. */
@@ -79,15 +101,7 @@ export function serveBun(input: AdapterInput): AdapterServer {
     },
     ...input.native,
   });
-  // One init for every request: no object or closure allocated per request.
-  const init: ContextInit = {
-    remoteAddr: (request) => {
-      const ip = server.requestIP(request);
-      return ip ? { hostname: ip.address, port: ip.port } : undefined;
-    },
-    runtimeArgs: [server],
-    waitUntil: track,
-  };
+  const init = bunContextInit(server, track);
   return {
     port: server.port,
     runtime: "bun",

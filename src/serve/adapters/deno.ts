@@ -3,12 +3,13 @@
  *
  * @module
  */
-import type { ContextInit, RequestContext } from "../context.ts";
-import { answerer } from "./answer.ts";
-import { defaultLimits } from "./limits.ts";
-import type { AdapterInput, AdapterServer } from "./types.ts";
+import type { ContextInit, RequestContext } from "../../context.ts";
+import { answerer } from "../answer.ts";
+import { defaultLimits } from "../limits.ts";
+import type { AdapterInput, AdapterServer } from "../types.ts";
 
-interface DenoServeInfo {
+/** The second argument Deno passes a serve handler. */
+export interface DenoServeInfo {
   remoteAddr: { hostname: string; port: number };
   completed?: Promise<void>;
 }
@@ -50,6 +51,26 @@ function disconnectSignal(info: DenoServeInfo, request: Request): AbortSignal {
 
 const infoOf = (context: RequestContext) => context.runtimeArgs[0] as DenoServeInfo;
 
+/**
+ * The context of a request Deno served, read from its serve info (the
+ * first of the context's `runtimeArgs`): one init serves every request, with
+ * no closure allocated per request. `serve()` and `defineApp` both bind with
+ * it, so the two cannot drift.
+ */
+export function denoContextInit(waitUntil?: (promise: Promise<unknown>) => void): ContextInit {
+  return {
+    remoteAddr: (_request, context) => infoOf(context).remoteAddr,
+    signal: (request, context) => disconnectSignal(infoOf(context), request),
+    ...(waitUntil ? { waitUntil } : {}),
+  };
+}
+
+/** Whether a handler argument is Deno's serve info. */
+export function isDenoServeInfo(value: unknown): value is DenoServeInfo {
+  const remoteAddr = (value as { remoteAddr?: unknown } | null)?.remoteAddr;
+  return typeof remoteAddr === "object" && remoteAddr !== null;
+}
+
 /** Serves with `Deno.serve`. */
 export function serveDeno(input: AdapterInput): AdapterServer {
   const Deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
@@ -58,13 +79,7 @@ export function serveDeno(input: AdapterInput): AdapterServer {
   // cost on Deno's hot path; Deno itself refuses heads over ~64 KiB (with 400).
   // So the 431 check runs when a limit was set explicitly, not for the default.
   const { answer, drain } = answerer(input, limits.maxHeaderSize !== defaultLimits.maxHeaderSize);
-  // One init for every request, no closure allocated per request: the lazy fields find the serve
-  // info in the context's `runtimeArgs`.
-  const init: ContextInit = {
-    remoteAddr: (_request, context) => infoOf(context).remoteAddr,
-    waitUntil: track,
-    signal: (request, context) => disconnectSignal(infoOf(context), request),
-  };
+  const init = denoContextInit(track);
   const server = Deno.serve(
     {
       port: input.port,

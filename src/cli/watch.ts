@@ -12,8 +12,8 @@
  * @module
  */
 import type { ChildProcess } from "node:child_process";
-import type { CliOptions } from "./cli_args.ts";
-import { fileUrl } from "./cli.ts";
+import type { CliOptions } from "./args.ts";
+import { fileUrl } from "./module.ts";
 import { cwd, envObject, onSignal } from "../internal/process.ts";
 
 /** Files whose change restarts the server. */

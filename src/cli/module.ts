@@ -1,12 +1,12 @@
 /**
- * Finding the handler in an imported module, like the seeds' runserver script
- * looking for `application` in a WSGI file: the default export, a handler or
- * an object with `fetch`.
+ * Loading the app module named on the command line and finding its handler:
+ * the default export, a handler or an object with `fetch`.
  *
  * @module
  */
 import { type Handler, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
+import { cwd } from "../internal/process.ts";
 
 /** What {@linkcode findHandler} found: a handler, or a one-line reason. */
 export type Found = { handler: Handler; error?: undefined } | { handler?: undefined; error: string };
@@ -41,4 +41,36 @@ export function findHandler(namespace: Record<string, unknown>, name: string): F
   return {
     error: `${name}: default export is ${describe(value)}, not a handler (request) => Response or an object with fetch`,
   };
+}
+
+/** A path on the command line as a file URL (relative to the working directory). */
+export function fileUrl(path: string, base: string = cwd()): URL {
+  const url = new URL("file:///");
+  url.pathname = path.startsWith("/") ? path : `${base.replace(/\/$/, "")}/${path}`;
+  return url;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+/** Whether an import failed because the module (or one it imports) is not there. */
+export function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === "ERR_MODULE_NOT_FOUND" || (error as Error)?.name === "NotFound" ||
+    /cannot find module|module not found/i.test(firstLine(error));
+}
+
+/** Imports the module at a command-line path and finds its handler; a failed import is a one-line error. */
+export async function importModule(specifier: string): Promise<Found> {
+  const url = fileUrl(specifier);
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = await import(url.href);
+  } catch (error) {
+    return {
+      error: isNotFound(error) ? `cannot find ${specifier}` : `cannot import ${specifier}: ${firstLine(error)}`,
+    };
+  }
+  return findHandler(namespace, specifier);
 }

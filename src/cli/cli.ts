@@ -6,10 +6,10 @@
  * @module
  */
 import type { Handler } from "../handler.ts";
-import { type CliOptions, parseServeArgs, USAGE, UsageError } from "./cli_args.ts";
-import { findHandler, type Found } from "./find_handler.ts";
-import { cwd, env, onStdinClosed } from "../internal/process.ts";
-import { serve } from "./serve.ts";
+import { type CliOptions, parseServeArgs, USAGE, UsageError } from "./args.ts";
+import { findHandler, type Found, importModule, isNotFound } from "./module.ts";
+import { env, onStdinClosed } from "../internal/process.ts";
+import { serve } from "../serve/serve.ts";
 
 /** The example site `serve.ts` serves when given no module. */
 const SITE = new URL("../../examples/site/app.ts", import.meta.url);
@@ -22,41 +22,13 @@ const builtinPage: Handler = () =>
     { headers: { "content-type": "text/html; charset=utf-8" } },
   );
 
-/** A path on the command line as a file URL (relative to the working directory). */
-export function fileUrl(path: string, base: string = cwd()): URL {
-  const url = new URL("file:///");
-  url.pathname = path.startsWith("/") ? path : `${base.replace(/\/$/, "")}/${path}`;
-  return url;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
-}
-
-function notFound(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return code === "ERR_MODULE_NOT_FOUND" || (error as Error)?.name === "NotFound" ||
-    /cannot find module|module not found/i.test(firstLine(error));
-}
-
-async function importModule(specifier: string): Promise<Found> {
-  const url = fileUrl(specifier);
-  let namespace: Record<string, unknown>;
-  try {
-    namespace = await import(url.href);
-  } catch (error) {
-    return { error: notFound(error) ? `cannot find ${specifier}` : `cannot import ${specifier}: ${firstLine(error)}` };
-  }
-  return findHandler(namespace, specifier);
-}
-
 async function exampleSite(): Promise<Handler> {
   try {
     const found = findHandler(await import(SITE.href), "examples/site/app.ts");
     if (found.handler) return found.handler;
     console.error(`serve.ts: ${found.error}; serving the built-in page`);
   } catch (error) {
-    if (!notFound(error)) throw error;
+    if (!isNotFound(error)) throw error;
   }
   return builtinPage;
 }
@@ -123,7 +95,7 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
   await serve(found.handler, { port: options.port, hostname: options.host, workers: options.workers });
   // Under `--watch` the supervisor holds our stdin: when it goes, so do we.
   if (env("FETCHKIT_WATCHING") !== undefined) {
-    const { stopProcess } = await import("./shutdown.ts");
+    const { stopProcess } = await import("../serve/shutdown.ts");
     onStdinClosed(() => stopProcess("watch supervisor gone"));
   }
   return undefined;
