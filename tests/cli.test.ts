@@ -85,9 +85,16 @@ test("cli: --static with a module serves files first, then the module", async ()
 test("cli: --help lists every option and exits 0", async () => {
   const { code, output } = await run(cli("--help"));
   assert.equal(code, 0);
-  for (const option of ["--port", "--host", "--static", "--workers", "--watch", "--help"]) {
+  for (const option of ["--port", "--host", "--static", "--workers", "--watch", "--version", "--help"]) {
     assert.ok(output.includes(option), `--help mentions ${option}`);
   }
+}, opts);
+
+test("cli: --version prints the package version and exits 0", async () => {
+  const { code, output } = await run(cli("--version"));
+  assert.equal(code, 0);
+  const { VERSION } = await import("../src/version.ts");
+  assert.equal(output.trim(), `fetchkit ${VERSION}`);
 }, opts);
 
 test("cli: a module without a usable export is a one-line error and exit 2", async () => {
@@ -95,7 +102,7 @@ test("cli: a module without a usable export is a one-line error and exit 2", asy
   assert.equal(none.code, 2);
   assert.match(
     none.output.trim(),
-    /^serve\.ts: .*no_default\.ts has no default export \(found exports \[answer, helper\]\)/,
+    /^fetchkit: .*no_default\.ts has no default export \(found exports \[answer, helper\]\)/,
   );
   assert.equal(none.output.trim().split("\n").length, 1, none.output);
   const wrong = await run(cli(fixture("bad_default.ts")));

@@ -13,8 +13,18 @@ import { BodyGuard, defaultLimits, guardStream, LimitError, resolveLimits } from
 import { invoke } from "../src/serve/invoke.ts";
 import { isResponse } from "../src/internal/is_response.ts";
 
+test("version: the one the command prints is the package's, on npm and JSR", async () => {
+  const { VERSION } = await import("../src/version.ts");
+  const read = async (name: string) => {
+    const { readFile } = await import("node:fs/promises");
+    return JSON.parse(await readFile(new URL(`../${name}`, import.meta.url), "utf8")).version;
+  };
+  assert.equal(VERSION, await read("package.json"));
+  assert.equal(VERSION, await read("deno.json"));
+}, { skip: ["workerd"] });
+
 test("args: a module and every option, long, short and inline", () => {
-  assert.deepEqual(parseServeArgs([]), { watch: false, help: false });
+  assert.deepEqual(parseServeArgs([]), { watch: false, help: false, version: false });
   assert.deepEqual(
     parseServeArgs([
       "app.ts",
@@ -27,9 +37,26 @@ test("args: a module and every option, long, short and inline", () => {
       "auto",
       "--watch",
     ]),
-    { module: "app.ts", port: 9000, host: "0.0.0.0", static: "public", workers: "auto", watch: true, help: false },
+    {
+      module: "app.ts",
+      port: 9000,
+      host: "0.0.0.0",
+      static: "public",
+      workers: "auto",
+      watch: true,
+      help: false,
+      version: false,
+    },
   );
-  assert.deepEqual(parseServeArgs(["-p", "0", "-H", "::1", "-h"]), { port: 0, host: "::1", watch: false, help: true });
+  assert.deepEqual(parseServeArgs(["-p", "0", "-H", "::1", "-h"]), {
+    port: 0,
+    host: "::1",
+    watch: false,
+    help: true,
+    version: false,
+  });
+  assert.equal(parseServeArgs(["-v"]).version, true);
+  assert.equal(parseServeArgs(["--version"]).version, true);
   assert.equal(parseServeArgs(["--workers=4"]).workers, 4);
   assert.equal(parseServeArgs(["--", "--odd-name.ts"]).module, "--odd-name.ts");
 });

@@ -1,5 +1,5 @@
 /**
- * The `serve.ts` command line, parsed without touching the runtime (so it is
+ * The `fetchkit` command line, parsed without touching the runtime (so it is
  * unit-tested everywhere, workerd included).
  *
  * @module
@@ -21,6 +21,8 @@ export interface CliOptions {
   watch: boolean;
   /** `--help` / `-h`. */
   help: boolean;
+  /** `--version` / `-v`. */
+  version: boolean;
 }
 
 /** A command line that cannot be run; the CLI prints it and exits with code 2. */
@@ -33,15 +35,16 @@ export class UsageError extends Error {
 }
 
 /** The `--help` text. */
-export const USAGE: string = `Usage: serve.ts [module] [options]
+export const USAGE: string = `Usage: fetchkit [module] [options]
 
-Serves a Fetch handler on Deno, Bun or Node:
-  deno run -A serve.ts [module] [options]
-  bun run serve.ts [module] [options]
-  node serve.ts [module] [options]
+Serves a Fetch handler on Node, Deno or Bun:
+  npx fetchkit [module] [options]                  (Node.js 22.18 or later)
+  bunx fetchkit [module] [options]
+  deno run -A jsr:@fetchkit/core/cli [module] [options]
 
   module          a file whose default export is a handler (request) => Response
-                  or an object with a fetch method; none: the bundled example site
+                  or an object with a fetch method (export default defineApp(app));
+                  none: the bundled example site
 
 Options:
   -p, --port N     port to listen on, 0 for any free one (default: $PORT, else 8000)
@@ -49,14 +52,15 @@ Options:
   --static DIR     serve the files of DIR (with a module: files first, then the module)
   --workers N      processes serving the port: a number or "auto" for one per core
   --watch          restart when a source file changes
+  -v, --version    print the version
   -h, --help       show this help
 
 SIGINT or SIGTERM stops gracefully (in-flight requests finish); a second one forces.
 `;
 
 const takesValue = new Set(["port", "host", "static", "workers"]);
-const aliases: Record<string, string> = { p: "port", H: "host", h: "help" };
-const flags = new Set(["watch", "help"]);
+const aliases: Record<string, string> = { p: "port", H: "host", h: "help", v: "version" };
+const flags = new Set(["watch", "help", "version"]);
 
 function parsePort(value: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -74,17 +78,17 @@ function parseWorkers(value: string): number | "auto" {
 }
 
 /**
- * Parses `serve.ts` arguments; throws a {@linkcode UsageError} for unknown
+ * Parses `fetchkit` arguments; throws a {@linkcode UsageError} for unknown
  * options, missing or bad values and extra arguments.
  *
  * @example
  * ```ts
  * import { parseServeArgs } from "@fetchkit/core";
- * parseServeArgs(["app.ts", "--port", "9000"]); // { module: "app.ts", port: 9000, watch: false, help: false }
+ * parseServeArgs(["app.ts", "--port", "9000"]); // { module: "app.ts", port: 9000, watch: false, help: false, version: false }
  * ```
  */
 export function parseServeArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { watch: false, help: false };
+  const options: CliOptions = { watch: false, help: false, version: false };
   let positionalOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -107,7 +111,7 @@ export function parseServeArgs(argv: readonly string[]): CliOptions {
     }
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      options[name as "watch" | "help"] = true;
+      options[name as "watch" | "help" | "version"] = true;
       continue;
     }
     let value = inline;

@@ -1,5 +1,5 @@
 /**
- * The `serve.ts` command: parse, find the handler, serve. Kept to a few small
+ * The `fetchkit` command: parse, find the handler, serve. Kept to a few small
  * imports so the command starts fast; the static file server and the example
  * site are imported only when asked for.
  *
@@ -10,15 +10,16 @@ import { type CliOptions, parseServeArgs, USAGE, UsageError } from "./args.ts";
 import { findHandler, type Found, importModule, isNotFound } from "./module.ts";
 import { env, onStdinClosed } from "../internal/process.ts";
 import { serve } from "../serve/serve.ts";
+import { VERSION } from "../version.ts";
 
-/** The example site `serve.ts` serves when given no module. */
+/** The example site the command serves when given no module (in a clone of the repository). */
 const SITE = new URL("../../examples/site/app.ts", import.meta.url);
 
-/** What `serve.ts` serves when even the example site is not there (a published package). */
+/** What the command serves when the example site is not there (the published package). */
 const builtinPage: Handler = () =>
   new Response(
     `<!doctype html><meta charset="utf-8"><title>fetchkit</title>
-<h1>fetchkit</h1><p>It works. Serve your own app with <code>serve.ts app.ts</code>; see <code>--help</code>.</p>\n`,
+<h1>fetchkit</h1><p>It works. Serve your own app with <code>fetchkit app.ts</code>; see <code>--help</code>.</p>\n`,
     { headers: { "content-type": "text/html; charset=utf-8" } },
   );
 
@@ -26,7 +27,7 @@ async function exampleSite(): Promise<Handler> {
   try {
     const found = findHandler(await import(SITE.href), "examples/site/app.ts");
     if (found.handler) return found.handler;
-    console.error(`serve.ts: ${found.error}; serving the built-in page`);
+    console.error(`fetchkit: ${found.error}; serving the built-in page`);
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
@@ -77,11 +78,15 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
     options = parseServeArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`serve.ts: ${error.message} (see serve.ts --help)`);
+    console.error(`fetchkit: ${error.message} (see fetchkit --help)`);
     return 2;
   }
   if (options.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (options.version) {
+    console.log(`fetchkit ${VERSION}`);
     return 0;
   }
   if (options.watch && env("FETCHKIT_WATCHING") === undefined) {
@@ -89,7 +94,7 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
   }
   const found = await loadApp(options);
   if (found.error !== undefined) {
-    console.error(`serve.ts: ${found.error}`);
+    console.error(`fetchkit: ${found.error}`);
     return 2;
   }
   await serve(found.handler, { port: options.port, hostname: options.host, workers: options.workers });

@@ -61,6 +61,18 @@ export function isNotFound(error: unknown): boolean {
     /cannot find module|module not found/i.test(firstLine(error));
 }
 
+/** The minimum Node.js that imports a `.ts` module without flags (type stripping on by default). */
+export const NODE_FOR_TYPESCRIPT = "22.18";
+
+/** The one-line reason an app module could not be imported. */
+function importFailure(specifier: string, error: unknown): string {
+  if ((error as { code?: string })?.code === "ERR_UNKNOWN_FILE_EXTENSION") {
+    const node = (globalThis as { process?: { version?: string } }).process?.version ?? "an older one";
+    return `cannot import ${specifier}: TypeScript modules need Node.js ${NODE_FOR_TYPESCRIPT} or later (this is ${node}), Deno or Bun`;
+  }
+  return isNotFound(error) ? `cannot find ${specifier}` : `cannot import ${specifier}: ${firstLine(error)}`;
+}
+
 /** Imports the module at a command-line path and finds its handler; a failed import is a one-line error. */
 export async function importModule(specifier: string): Promise<Found> {
   const url = fileUrl(specifier);
@@ -68,9 +80,7 @@ export async function importModule(specifier: string): Promise<Found> {
   try {
     namespace = await import(url.href);
   } catch (error) {
-    return {
-      error: isNotFound(error) ? `cannot find ${specifier}` : `cannot import ${specifier}: ${firstLine(error)}`,
-    };
+    return { error: importFailure(specifier, error) };
   }
   return findHandler(namespace, specifier);
 }

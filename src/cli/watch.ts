@@ -1,5 +1,5 @@
 /**
- * `serve.ts --watch`: a small supervisor that runs the command as a child and
+^ * `fetchkit --watch`: a small supervisor that runs the command as a child and
  * restarts it when a source file under the served folder changes. The child
  * is stopped the graceful way (SIGTERM: in-flight requests finish) before the
  * new one starts.

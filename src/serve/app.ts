@@ -1,7 +1,7 @@
 /**
  * `defineApp()`: the one `export default` shape that serves exactly once
  * everywhere. It is a plain `{ fetch }` object, so `deno serve`, `bun run`,
- * `bun --hot` and Workers serve it themselves, `serve.ts` imports it and
+ * `bun --hot` and Workers serve it themselves, the `fetchkit` command imports it and
  * serves it, and importing it (in a test, in another app) binds nothing. Its
  * `fetch` gives the request the same context `serve()` would (client address,
  * `waitUntil`, Workers `env`, the disconnect signal) from whatever the
@@ -51,13 +51,13 @@ function alreadyBound(context: RequestContext): boolean {
 /**
  * Makes the `export default` of an app module: `export default defineApp(app)`
  * serves once under `deno serve`, `bun run`/`bun --hot`, Workers and
- * `serve.ts`, and importing the module never binds a port.
+ * the `fetchkit` command, and importing the module never binds a port.
  *
  * @example An app module
  * ```ts
  * import { defineApp } from "@fetchkit/core";
  * export default defineApp((request) => new Response(`Hello ${new URL(request.url).pathname}`));
- * // deno serve app.ts · bun run app.ts · node serve.ts app.ts · a Worker's main module
+ * // deno serve app.ts · bun run app.ts · npx fetchkit app.ts · a Worker's main module
  * ```
  */
 export function defineApp(app: HandlerLike): ServableApp {
