@@ -6,7 +6,8 @@
  * Run: node bench/bridge_server.ts bridged   (PORT=8000 by default)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { fromNode, serve } from "../mod.ts";
+import { fromNode } from "../src/bridge/node_mod.ts";
+import { serve } from "../mod.ts";
 import { args, port } from "./servers/native.ts";
 
 interface ExpressApp {

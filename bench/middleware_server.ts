@@ -5,7 +5,8 @@
  * headers those two must touch (`floor`, no middleware code), the log
  * going to stderr (redirected to /dev/null by the bench). Listens on $PORT.
  */
-import { compose, context, logger, profile, serve } from "../mod.ts";
+import { compose, context, serve } from "../mod.ts";
+import { logger, profile } from "../src/middleware/mod.ts";
 import { args } from "./servers/native.ts";
 
 const hello = () => new Response("Hello, world");

@@ -12,7 +12,8 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { context, fromNode, mount, serve, toNode } from "../mod.ts";
+import { context, mount, serve } from "../mod.ts";
+import { fromNode, toNode } from "../src/bridge/node_mod.ts";
 
 // Express 5 ships no types (@types/express would); the part this example uses.
 interface ExpressRequest extends IncomingMessage {

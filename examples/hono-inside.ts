@@ -11,7 +11,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { honoBase, mount, serve } from "../mod.ts";
+import { honoBase } from "../src/bridge/hono_mod.ts";
+import { mount, serve } from "../mod.ts";
 
 const api = new Hono();
 api.get("/users/:id", (c) => c.json({ id: c.req.param("id"), path: c.req.path, self: `${honoBase(c)}${c.req.path}` }));

@@ -12,7 +12,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { context, mount, serve, serveStatic, toHono } from "../mod.ts";
+import { context, mount, serve, serveStatic } from "../mod.ts";
+import { toHono } from "../src/bridge/hono_mod.ts";
 
 const root = new URL("./site/static", import.meta.url).pathname;
 

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { balance, byMethod, type Handler, proxy, serve, type Server } from "../mod.ts";
+import { balance, proxy } from "../src/middleware/mod.ts";
+import { byMethod, type Handler, serve, type Server } from "../mod.ts";
 
 /** One upstream: a tiny notes store that names itself in every answer. */
 function notesServer(name: string, notes: string[], replicas: () => URL[]): Handler {

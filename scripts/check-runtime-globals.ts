@@ -11,7 +11,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname ?? ".", "..");
-const ALLOWED = /^src\/(node|cli|serve\/adapters|static\/sources|middleware\/adapters)\/|^src\/internal\/(runtime|process)\.ts$/;
+const ALLOWED =
+  /^src\/(node|cli|serve\/adapters|static\/sources|middleware\/adapters)\/|^src\/internal\/(runtime|process)\.ts$/;
 /** `Deno.x`, `Bun.x`, `{ Deno?: … }`, `.Deno` on a global: a use of the runtime's namespace. */
 const USE = /\b(?:Deno|Bun)\s*[.?]|\.(?:Deno|Bun)\b|\b(?:Deno|Bun)\s*\??:/;
 

@@ -9,7 +9,7 @@ import { test } from "./_lib/test.ts";
 import { startWorkerd } from "./_lib/workerd.ts";
 import { rawRequest } from "./_lib/static_http.ts";
 import { makeFixture } from "./_lib/static_fixture.ts";
-import { buildManifest } from "../src/static/mod.ts";
+import { buildManifest } from "../src/static/build.ts";
 
 test("workerd: manifest, R2 and Assets sources serve with full HTTP semantics", async () => {
   const fx = makeFixture();

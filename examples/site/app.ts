@@ -22,20 +22,9 @@
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  compose,
-  context,
-  defineApp,
-  errors,
-  type Handler,
-  logger,
-  type Middleware,
-  type Mode,
-  mount,
-  profile,
-  resolveMode,
-  serveStatic,
-} from "../../mod.ts";
+import { compose, context, defineApp, type Handler, type Middleware, mount, serveStatic } from "../../mod.ts";
+import { errors, logger, type Mode, profile } from "../../src/middleware/mod.ts";
+import { resolveMode } from "../../src/middleware/mode.ts";
 import { guestbook } from "./guestbook.ts";
 import { page } from "./html.ts";
 import { notFoundPage, type Route } from "./not_found.ts";

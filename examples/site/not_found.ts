@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { context, type Handler, type Mode } from "../../mod.ts";
+import { context, type Handler } from "../../mod.ts";
+import { type Mode } from "../../src/middleware/mod.ts";
 import { html, page } from "./html.ts";
 
 /** One row of the mount table, as the debug page lists it. */

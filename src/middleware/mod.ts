@@ -1,23 +1,24 @@
 /**
- * Middleware: `(next) => handler` wrappers portable to Deno, Bun, Node and
- * Workers: an accumulating profiler with a page, an access log, error pages,
- * a reverse proxy with balancing, and streaming body transforms.
+ * `fetchkit/middleware`: `(next) => handler` wrappers portable to Deno, Bun,
+ * Node and Workers: an accumulating profiler with a page, an access log,
+ * error pages, a reverse proxy with balancing, and streaming body transforms.
+ *
+ * @example A development stack around an app
+ * ```ts
+ * import { compose, mount } from "@fetchkit/core";
+ * import { errors, logger, profile } from "@fetchkit/core/middleware";
+ * const app = compose(errors(), logger(), profile())(mount({ "/": () => new Response("home") }));
+ * await (await app(new Request("http://localhost/"))).text(); // "home"
+ * ```
  *
  * @module
  */
 export type { Handler, Middleware } from "../handler.ts";
 export type { RemoteAddress } from "../context.ts";
-export { type Mode, resolveMode } from "./mode.ts";
-export { type HistogramBar, LatencyHistogram } from "./histogram.ts";
-export {
-  profile,
-  type ProfileOptions,
-  type Profiler,
-  type ProfileSnapshot,
-  type RouteStats,
-  UNROUTED,
-} from "./profile.ts";
-export { formatCombined, formatCommon, formatJson, type LogEntry, logger, type LoggerOptions } from "./logger.ts";
+export type { Mode } from "./mode.ts";
+export type { HistogramBar } from "./histogram.ts";
+export { profile, type ProfileOptions, type Profiler, type ProfileSnapshot, type RouteStats } from "./profile.ts";
+export { type LogEntry, logger, type LoggerOptions } from "./logger.ts";
 export { errors, type ErrorsOptions, type Failure } from "./errors.ts";
 export { SENSITIVE_QUERY_KEYS } from "./redact.ts";
 export { balance, proxy, type ProxyOptions } from "./proxy.ts";

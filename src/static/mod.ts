@@ -13,8 +13,6 @@ export type { DirEntry, FileSource, FileStat } from "./source.ts";
 export type { Encoding } from "./encoding.ts";
 export { memorySource } from "./manifest.ts";
 export type { ManifestFile, StaticManifest } from "./manifest.ts";
-export { buildManifest } from "./sources/build_manifest.ts";
-export type { BuildManifestOptions } from "./sources/build_manifest.ts";
 export { r2Source } from "./sources/r2.ts";
 export type { R2BucketLike, R2ObjectBodyLike, R2ObjectLike, R2SourceOptions } from "./sources/r2.ts";
 export { assetsSource } from "./sources/assets.ts";

@@ -25,6 +25,8 @@ export interface WorkerdOptions {
   json?: Record<string, unknown>;
   /** esbuild `define`s, e.g. a generated manifest. */
   define?: Record<string, string>;
+  /** workerd compatibility flags (default `["nodejs_compat"]`; `[]` checks a Worker that needs none). */
+  compatibilityFlags?: string[];
 }
 
 const root = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "../..");
@@ -76,7 +78,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2025-09-01",
-  compatibilityFlags = ["nodejs_compat"],
+  compatibilityFlags = ${JSON.stringify(options.compatibilityFlags ?? ["nodejs_compat"])},
   bindings = [ ${bindings.join(", ")} ],
 );
 `;
