@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { Encoding } from "./encoding.ts";
-import { ENCODING_EXTENSIONS } from "./encoding.ts";
+import { type Encoding, ENCODING_EXTENSIONS } from "./encoding.ts";
 import { decodePath, hasDotSegment } from "./path.ts";
 import { report, sourceOf, type StaticServer } from "./server.ts";
 import { FileAccessError, type FileSource, type FileStat } from "./source.ts";

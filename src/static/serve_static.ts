@@ -63,6 +63,11 @@ export function serveStatic(root: string | FileSource, options: ServeStaticOptio
   return (request) => handle(server, request);
 }
 
+/**
+ * One request: the method, the canonical path, then its entry. A small file
+ * in memory asked for without conditions or ranges is answered synchronously
+ * (a Map lookup and a clone); everything else goes through `respond`.
+ */
 function handle(server: StaticServer, request: Request): Response | Promise<Response> {
   const method = request.method;
   const isHead = method === "HEAD";
