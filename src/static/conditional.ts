@@ -1,8 +1,61 @@
 /**
- * Conditional requests (RFC 9110 §13): ETag lists and HTTP dates.
+ * Conditional requests (RFC 9110 §13): the preconditions in their order,
+ * ETag lists and HTTP dates.
  *
  * @module
  */
+
+/**
+ * Evaluates the preconditions of a GET or HEAD against the representation
+ * with `etag` and `lastModifiedSeconds` (NaN when unknown), in the order of
+ * RFC 9110 §13.2.2: the status to answer with (412 or 304), or `undefined`
+ * to go on with the request (Range, then the content). As Go's net/http
+ * checkPreconditions.
+ */
+export function checkPreconditions(
+  headers: Headers,
+  etag: string,
+  lastModifiedSeconds: number,
+): 304 | 412 | undefined {
+  const ifMatch = checkIfMatch(headers, etag);
+  if (ifMatch === false) return 412;
+  if (ifMatch === undefined && checkIfUnmodifiedSince(headers, lastModifiedSeconds) === false) return 412;
+  const ifNoneMatch = checkIfNoneMatch(headers, etag);
+  if (ifNoneMatch === false) return 304;
+  if (ifNoneMatch === undefined && checkIfModifiedSince(headers, lastModifiedSeconds) === false) return 304;
+  return undefined;
+}
+
+// Each check answers whether its condition holds, `undefined` when it does not apply (no such
+// header, or no date to compare with).
+
+/** If-Match (§13.1.1): strong comparison against the current ETag. */
+function checkIfMatch(headers: Headers, etag: string): boolean | undefined {
+  const header = headers.get("if-match");
+  return header === null ? undefined : etagListMatches(header, etag, false);
+}
+
+/** If-Unmodified-Since (§13.1.4): ignored when the date is invalid or the file's is unknown. */
+function checkIfUnmodifiedSince(headers: Headers, lastModifiedSeconds: number): boolean | undefined {
+  const header = headers.get("if-unmodified-since");
+  if (header === null || Number.isNaN(lastModifiedSeconds)) return undefined;
+  const date = parseHttpDate(header);
+  return date === undefined ? undefined : lastModifiedSeconds <= date;
+}
+
+/** If-None-Match (§13.1.2): weak comparison; false (a match) means 304. */
+function checkIfNoneMatch(headers: Headers, etag: string): boolean | undefined {
+  const header = headers.get("if-none-match");
+  return header === null ? undefined : !etagListMatches(header, etag, true);
+}
+
+/** If-Modified-Since (§13.1.3): false (not modified since) means 304. */
+function checkIfModifiedSince(headers: Headers, lastModifiedSeconds: number): boolean | undefined {
+  const header = headers.get("if-modified-since");
+  if (header === null || Number.isNaN(lastModifiedSeconds)) return undefined;
+  const date = parseHttpDate(header);
+  return date === undefined ? undefined : lastModifiedSeconds > date;
+}
 
 /**
  * True when an `If-None-Match` / `If-Match` list matches `etag`.

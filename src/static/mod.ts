@@ -7,7 +7,7 @@
  */
 export type { Handler, Middleware } from "../handler.ts";
 export { serveStatic, staticFiles } from "./serve_static.ts";
-export type { ServeStaticOptions, StaticCacheOptions } from "./serve_static.ts";
+export type { ServeStaticOptions, StaticCacheOptions } from "./options.ts";
 export { FileAccessError } from "./source.ts";
 export type { DirEntry, FileSource, FileStat } from "./source.ts";
 export type { Encoding } from "./encoding.ts";

@@ -1,0 +1,138 @@
+/**
+ * The two in-memory caches of `serveStatic`: the stat cache (raw URL path →
+ * entry, bounded by count, oldest out first) and the body cache (small files'
+ * bytes, bounded by a memory budget, least recently used out first).
+ *
+ * @module
+ */
+import { runtime } from "../internal/runtime.ts";
+import type { StaticCacheOptions } from "./options.ts";
+import type { Entry, FileEntry, Variant } from "./variant.ts";
+
+/**
+ * On Deno and Bun, cloning a prebuilt Response skips header validation and
+ * costs a fraction of `new Response(bytes, init)` (measured 0.7 µs against
+ * 4.9 µs on Deno, 0.2 against 0.9 on Bun), and their clones of a bytes body
+ * stay independent. Node's fetch clones by teeing a stream, so not there.
+ */
+const CLONE_TEMPLATES = runtime === "bun" || runtime === "deno";
+
+/** The stat cache and the body cache of one handler. */
+export class StaticCache {
+  /** Body budget in bytes. */
+  readonly maxBytes: number;
+  /** Largest body kept. */
+  readonly maxFileBytes: number;
+  /** Milliseconds an entry is trusted. */
+  readonly statTtl: number;
+  /** Most entries kept. */
+  readonly maxEntries: number;
+  /** Raw URL path → entry, in insertion order (the oldest first out). */
+  readonly entries: Map<string, Entry> = new Map();
+  /** Raw URL path → its resolution in progress, so concurrent misses share one. */
+  readonly pending: Map<string, Promise<Entry>> = new Map();
+  /**
+   * Variant → the weight of its body, in use order. An approximate LRU (second
+   * chance, as CLOCK): a hit only sets `variant.hit`, the eviction loop moves
+   * flagged bodies to the young end instead of dropping them. A hit costs one
+   * property write instead of a Map delete and set.
+   */
+  readonly #bodies: Map<Variant, number> = new Map();
+  #cachedBytes = 0;
+  /** Variant → the raw URL path whose entry holds it. */
+  readonly #owners: WeakMap<Variant, string> = new WeakMap();
+
+  /** A cache with the limits of `options` (defaults filled in). */
+  constructor(options: Required<StaticCacheOptions>) {
+    this.maxBytes = options.maxBytes;
+    this.maxFileBytes = options.maxFileBytes;
+    this.statTtl = options.statTtl;
+    this.maxEntries = options.maxEntries;
+  }
+
+  /**
+   * Takes in a fresh resolution of `rawPath`: `stale` is the entry it
+   * replaces, whose unchanged bodies it keeps. A 500 is not remembered (the
+   * next request tries again).
+   */
+  settle(rawPath: string, entry: Entry, stale: Entry | undefined): Entry {
+    if (entry.kind === "file") {
+      for (const v of entry.variants) this.#owners.set(v, rawPath);
+      if (stale?.kind === "file") this.#carryBodies(stale, entry);
+    }
+    if (!(entry.kind === "status" && entry.status === 500)) this.#remember(rawPath, entry);
+    return entry;
+  }
+
+  /** Drops an entry and the bodies it holds, so the body budget only counts reachable files. */
+  forget(rawPath: string): boolean {
+    const old = this.entries.get(rawPath);
+    if (old === undefined) return false;
+    this.entries.delete(rawPath);
+    if (old.kind === "file") { for (const v of old.variants) this.#dropBody(v); }
+    return true;
+  }
+
+  #remember(rawPath: string, entry: Entry): void {
+    if (this.maxEntries === 0 || this.statTtl === 0) return;
+    if (!this.forget(rawPath) && this.entries.size >= this.maxEntries) this.forget(this.entries.keys().next().value!);
+    this.entries.set(rawPath, entry);
+  }
+
+  /** True while `v` belongs to the entry its path currently has (no newer resolution replaced it). */
+  isCurrent(v: Variant): boolean {
+    const owner = this.#owners.get(v);
+    const entry = owner === undefined ? undefined : this.entries.get(owner);
+    return entry !== undefined && entry.kind === "file" && entry.variants.includes(v);
+  }
+
+  /** Keeps `body` as the bytes of `v` if it fits, evicting bodies not used lately to make room. */
+  keepBody(v: Variant, body: Uint8Array<ArrayBuffer>): void {
+    if (body.length > this.maxFileBytes) return;
+    // With a template Response the bytes are held twice (the Response keeps its own copy).
+    const weight = CLONE_TEMPLATES ? 2 * body.length : body.length;
+    if (weight > this.maxBytes) return;
+    this.#makeRoom(weight);
+    v.body = body;
+    v.hit = false;
+    v.template = CLONE_TEMPLATES ? new Response(body, v.ok) : undefined;
+    this.#bodies.set(v, weight);
+    this.#cachedBytes += weight;
+  }
+
+  #makeRoom(weight: number): void {
+    const bodies = this.#bodies;
+    while (this.#cachedBytes + weight > this.maxBytes && bodies.size > 0) {
+      const oldest = bodies.keys().next().value!;
+      if (oldest.hit) {
+        oldest.hit = false;
+        const kept = bodies.get(oldest)!;
+        bodies.delete(oldest);
+        bodies.set(oldest, kept);
+      } else {
+        this.#dropBody(oldest);
+      }
+    }
+  }
+
+  #dropBody(v: Variant): void {
+    const size = this.#bodies.get(v);
+    if (size === undefined) return;
+    this.#bodies.delete(v);
+    this.#cachedBytes -= size;
+    v.body = undefined;
+    v.template = undefined;
+  }
+
+  /** An unchanged file keeps its cached body across revalidation. */
+  #carryBodies(old: FileEntry, fresh: FileEntry): void {
+    for (const v of fresh.variants) {
+      const before = old.variants.find((o) => o.encoding === v.encoding && o.path === v.path);
+      if (before?.body !== undefined && before.etag === v.etag && before.stat.size === v.stat.size) {
+        const body = before.body;
+        this.#dropBody(before);
+        this.keepBody(v, body);
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * From a request's canonical path to an entry: the cold path. The path is
+ * decoded once, checked (malformed, dotfiles), stat'ed (retried in the other
+ * Unicode normal form), and a directory becomes its index file, its listing
+ * or a redirect to the slashed URL. Results are kept in the stat cache.
+ *
+ * @module
+ */
+import { type Encoding, ENCODING_EXTENSIONS } from "./encoding.ts";
+import { decodePath, hasDotSegment } from "./path.ts";
+import { report, sourceOf, type StaticServer } from "./server.ts";
+import { FileAccessError, type FileSource, type FileStat } from "./source.ts";
+import { type Entry, fileEntry, otherEntry } from "./variant.ts";
+
+/**
+ * The entry of `rawPath`: synchronously from the stat cache while fresh,
+ * else from a resolution shared by every request for the path meanwhile.
+ */
+export function lookup(server: StaticServer, rawPath: string, now: number): Entry | Promise<Entry> {
+  const cache = server.cache;
+  const hit = cache.entries.get(rawPath);
+  if (hit !== undefined && now - hit.checkedAt < cache.statTtl) return hit;
+  return revalidate(server, rawPath, hit);
+}
+
+function revalidate(server: StaticServer, rawPath: string, stale: Entry | undefined): Promise<Entry> {
+  const pending = server.cache.pending;
+  let job = pending.get(rawPath);
+  if (job === undefined) {
+    job = resolve(server, rawPath)
+      .then((entry) => server.cache.settle(rawPath, entry, stale))
+      .finally(() => pending.delete(rawPath));
+    pending.set(rawPath, job);
+  }
+  return job;
+}
+
+/** Resolves `rawPath` (canonical, starting with `/`) against the source. */
+export async function resolve(server: StaticServer, rawPath: string): Promise<Entry> {
+  const now = Date.now();
+  const segments = decodePath(rawPath);
+  if (typeof segments === "string") return otherEntry("status", 400, "", now);
+  const dotfiles = server.settings.dotfiles;
+  if (dotfiles !== "allow" && hasDotSegment(segments)) return otherEntry("status", dotfiles === "deny" ? 403 : 404);
+  const src = await sourceOf(server);
+  const [path, found] = await statInAnyForm(server, src, segments.join("/"));
+  if (found === undefined) return otherEntry("status", 404, "", now);
+  if (typeof found === "number") return otherEntry("status", found, "", now);
+  const trailingSlash = rawPath.endsWith("/");
+  if (found.kind === "file") {
+    if (trailingSlash && segments.length > 0) return otherEntry("status", 404, "", now);
+    return await resolveFile(server, src, path, found, now);
+  }
+  if (!trailingSlash) return otherEntry("redirect", 301, path, now);
+  return await resolveDirectory(server, src, path, now);
+}
+
+/** A directory asked for with its slash: its first index file, else its listing, else 404. */
+async function resolveDirectory(server: StaticServer, src: FileSource, path: string, now: number): Promise<Entry> {
+  for (const name of server.settings.indexNames) {
+    const indexPath = path === "" ? name : `${path}/${name}`;
+    const index = await statOrStatus(server, src, indexPath);
+    if (typeof index === "object" && index.kind === "file") {
+      return await resolveFile(server, src, indexPath, index, now);
+    }
+    if (typeof index === "number" && index !== 404) return otherEntry("status", index, "", now);
+  }
+  if (server.settings.listing && src.list) return otherEntry("listing", 200, path, now);
+  return otherEntry("status", 404, "", now);
+}
+
+/** The entry of a file, with the precompressed siblings it has. */
+async function resolveFile(
+  server: StaticServer,
+  src: FileSource,
+  path: string,
+  stat: FileStat,
+  now: number,
+): Promise<Entry> {
+  const siblings: [Encoding, FileStat][] = [];
+  for (const encoding of server.settings.precompressed) {
+    const found = await statOrStatus(server, src, path + ENCODING_EXTENSIONS[encoding]);
+    if (typeof found === "object" && found.kind === "file") siblings.push([encoding, found]);
+  }
+  const headers = { source: src.headers, cacheControlFor: server.settings.cacheControlFor };
+  return fileEntry(path, stat, siblings, headers, now);
+}
+
+/**
+ * Stats `wanted`, and when it is missing and not ASCII, the same name in the
+ * other Unicode normal form (macOS writes NFD): the path found and its stat.
+ */
+async function statInAnyForm(
+  server: StaticServer,
+  src: FileSource,
+  wanted: string,
+): Promise<[string, FileStat | number | undefined]> {
+  const found = await statOrStatus(server, src, wanted);
+  if (found !== undefined || isAscii(wanted)) return [wanted, found];
+  for (const form of ["NFC", "NFD"] as const) {
+    const alternative = wanted.normalize(form);
+    if (alternative === wanted) continue;
+    const other = await statOrStatus(server, src, alternative);
+    if (other !== undefined) return [alternative, other];
+  }
+  return [wanted, undefined];
+}
+
+/** A stat, or the status of a failed one: a FileAccessError's, or 500 (reported) for anything else. */
+async function statOrStatus(
+  server: StaticServer,
+  src: FileSource,
+  path: string,
+): Promise<FileStat | number | undefined> {
+  try {
+    return await src.stat(path);
+  } catch (error) {
+    if (error instanceof FileAccessError) return error.status;
+    report(server, error);
+    return 500;
+  }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
