@@ -268,7 +268,7 @@ function dispatch(
         throw error;
       }
       if (!isResponse(result)) {
-        return settle(request, ctx, result, url, start, end, entry, outerBase, outerRoute, previousRoute, undefined);
+        return settle(result, { request, ctx, url, start, end, entry, outerBase, outerRoute, previousRoute, headers });
       }
       setActiveRoute(ctx, outerRoute);
     } else {
@@ -286,13 +286,15 @@ function dispatch(
       try {
         result = entry.handler(request);
       } catch (error) {
-        restore(request, ctx, url, outerBase, outerRoute, headers);
+        unshadowView(request, url, headers);
+        leaveMount(ctx, outerBase, outerRoute);
         throw error;
       }
       if (!isResponse(result)) {
-        return settle(request, ctx, result, url, start, end, entry, outerBase, outerRoute, previousRoute, headers);
+        return settle(result, { request, ctx, url, start, end, entry, outerBase, outerRoute, previousRoute, headers });
       }
-      restore(request, ctx, url, outerBase, outerRoute, headers);
+      unshadowView(request, url, headers);
+      leaveMount(ctx, outerBase, outerRoute);
     }
     if (!declined(result, entry)) return result;
     ctx.route = previousRoute;
@@ -300,19 +302,40 @@ function dispatch(
   return pass();
 }
 
-/** Undoes the app's view; `headers` is the Request's own, when they were shadowed. */
-function restore(
-  request: Request,
-  ctx: RequestContext,
-  url: string,
-  base: string,
-  route: string,
-  headers: Headers | undefined,
-): void {
+/** Shows the Request as it was before the app's view: `url` and, when they were shadowed, its own `headers`. */
+function unshadowView(request: Request, url: string, headers: Headers | undefined): void {
   if (request.url !== url) unshadow(request, "url", url);
   if (headers !== undefined) unshadow(request, "headers", headers);
-  ctx.base = base;
-  setActiveRoute(ctx, route);
+}
+
+/** Puts back the context outside the mount: its base (SCRIPT_NAME) and the route inner dispatchers build on. */
+function leaveMount(ctx: RequestContext, outerBase: string, outerRoute: string): void {
+  ctx.base = outerBase;
+  setActiveRoute(ctx, outerRoute);
+}
+
+/**
+ * A dispatch waiting for an app that answered with a promise: what
+ * {@linkcode settle} undoes once it settles, and where dispatch goes on when
+ * the app declines. Made only then, so the synchronous path allocates
+ * nothing; the asynchronous one allocates a promise anyway.
+ */
+interface Pending {
+  readonly request: Request;
+  readonly ctx: RequestContext;
+  /** The URL dispatch matched on, and its path's bounds. */
+  readonly url: string;
+  readonly start: number;
+  readonly end: number;
+  /** The mount whose app is answering. */
+  readonly entry: Mount;
+  /** The base and the active route outside the mount, put back once the app has answered. */
+  readonly outerBase: string;
+  readonly outerRoute: string;
+  /** `context(request).route` before this dispatch, put back when the app declines. */
+  readonly previousRoute: string;
+  /** The Request's own headers when the app sees shadowed ones, else `undefined`. */
+  readonly headers: Headers | undefined;
 }
 
 /**
@@ -320,28 +343,17 @@ function restore(
  * place until its promise settles, since an async app (or a mount nested in
  * it) reads `request.url` and the context after its first `await`.
  */
-async function settle(
-  request: Request,
-  ctx: RequestContext,
-  pending: Promise<Response>,
-  url: string,
-  start: number,
-  end: number,
-  entry: Mount,
-  outerBase: string,
-  outerRoute: string,
-  previousRoute: string,
-  headers: Headers | undefined,
-): Promise<Response> {
+async function settle(answer: Promise<Response>, at: Pending): Promise<Response> {
   let response: Response;
   try {
-    response = await pending;
+    response = await answer;
   } finally {
-    restore(request, ctx, url, outerBase, outerRoute, headers);
+    unshadowView(at.request, at.url, at.headers);
+    leaveMount(at.ctx, at.outerBase, at.outerRoute);
   }
-  if (!declined(response, entry)) return response;
-  ctx.route = previousRoute;
-  return dispatch(request, url, start, end, entry.fallback);
+  if (!declined(response, at.entry)) return response;
+  at.ctx.route = at.previousRoute;
+  return dispatch(at.request, at.url, at.start, at.end, at.entry.fallback);
 }
 
 function declined(response: Response, entry: Mount): boolean {

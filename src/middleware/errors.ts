@@ -11,7 +11,7 @@ import { isPass } from "../pass.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { runtime } from "../internal/runtime.ts";
-import { describeError, renderDebugPage, renderProductionPage } from "./errors_page.ts";
+import { type DebugPageSettings, describeError, renderDebugPage, renderProductionPage } from "./errors_page.ts";
 import { type Mode, resolveMode } from "./mode.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { cwd } from "../internal/process.ts";
@@ -123,6 +123,20 @@ function wantsHtml(request: Request): boolean {
  * ```
  */
 export function errors(options: ErrorsOptions = {}): Middleware {
+  const state = errorsState(options);
+  return (next: Handler): Handler => (request) => guarded(state, next, request);
+}
+
+/** One `errors()`'s settings, resolved and checked once; the debug page's settings among them. */
+interface ErrorsState extends DebugPageSettings {
+  readonly mode: Mode;
+  readonly notFound: Handler | undefined;
+  readonly serverError: ErrorsOptions["serverError"];
+  readonly log: (message: string) => void;
+  readonly watchBodies: boolean;
+}
+
+function errorsState(options: ErrorsOptions): ErrorsState {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`errors: options must be an object, got ${describe(options)}`);
   }
@@ -132,114 +146,136 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     }
   }
   const mode = resolveMode(options.mode, "errors: mode");
-  const { notFound, serverError } = options;
-  const log = options.log ?? ((message: string) => console.error(message));
   if (options.watchBodies !== undefined && typeof options.watchBodies !== "boolean") {
     throw new TypeError(`errors: watchBodies must be true or false, got ${describe(options.watchBodies)}`);
   }
-  const watchBodies = options.watchBodies ?? mode === "development";
-  const sourceRoot = sourceRootOf(options.sourceRoot);
-  const redact = queryRedactor(options.redactQuery, "errors");
-
-  function label(request: Request): string {
-    return `${request.method} ${redact(context(request).originalUrl)}`;
-  }
-
-  async function fail(request: Request, error: unknown): Promise<Response> {
-    const id = requestId();
-    log(`[${id}] ${label(request)}\n${describeError(error)}`);
-    const headers = { "x-request-id": id, ...PAGE_HEADERS };
-    if (serverError) {
-      try {
-        const custom = await serverError(request, { error, id, mode });
-        if (isResponse(custom)) return custom;
-        log(`[${id}] errors: serverError returned ${describe(custom)}, not a Response`);
-      } catch (handlerError) {
-        log(`[${id}] errors: serverError threw\n${describeError(handlerError)}`);
-      }
-    }
-    if (mode === "development") {
-      if (wantsHtml(request)) {
-        const html = await renderDebugPage(request, error, id, { sourceRoot, redact });
-        return new Response(html, { status: 500, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
-      }
-      return new Response(`Internal Server Error (request id ${id})\n\n${describeError(error)}\n`, {
-        status: 500,
-        headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
-      });
-    }
-    if (wantsHtml(request)) {
-      return new Response(renderProductionPage(id), {
-        status: 500,
-        headers: { ...headers, "content-type": "text/html; charset=utf-8" },
-      });
-    }
-    return new Response(`Internal Server Error (request id ${id})\n`, {
-      status: 500,
-      headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
-    });
-  }
-
-  /** Re-streams the body, logging a failure mid-stream and erroring the stream so the runtime drops the connection. */
-  function watch(request: Request, response: Response): Response {
-    const body = response.body;
-    if (body === null || response.status === 101) return response;
-    const reader = body.getReader();
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (error) {
-          const id = requestId();
-          log(
-            `[${id}] ${label(request)}: error while streaming the body, headers already sent; closing the connection\n${
-              describeError(error)
-            }`,
-          );
-          controller.error(error);
-        }
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(stream, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  }
-
-  return (next: Handler): Handler => async (request) => {
-    let response: Response;
-    try {
-      response = await next(request);
-    } catch (error) {
-      return fail(request, error);
-    }
-    if (!isResponse(response)) {
-      // Bun's server.upgrade() answers by returning nothing: that is not a failure.
-      if (
-        runtime === "bun" && response === undefined && request.headers.get("upgrade")?.toLowerCase() === "websocket"
-      ) {
-        return response as unknown as Response;
-      }
-      return fail(request, new TypeError(`handler returned ${describe(response)}, not a Response`));
-    }
-    if (notFound && response.status === 404 && (response.body === null || isPass(response))) {
-      try {
-        const custom = await notFound(request);
-        if (isResponse(custom)) {
-          await response.body?.cancel();
-          return custom;
-        }
-        return fail(request, new TypeError(`errors: notFound returned ${describe(custom)}, not a Response`));
-      } catch (error) {
-        return fail(request, error);
-      }
-    }
-    return watchBodies ? watch(request, response) : response;
+  return {
+    mode,
+    notFound: options.notFound,
+    serverError: options.serverError,
+    log: options.log ?? ((message: string) => console.error(message)),
+    watchBodies: options.watchBodies ?? mode === "development",
+    sourceRoot: sourceRootOf(options.sourceRoot),
+    redact: queryRedactor(options.redactQuery, "errors"),
   };
+}
+
+/** The middleware's work for one request: the app's answer, a 500 for what went wrong, `notFound` for a bare 404. */
+async function guarded(state: ErrorsState, next: Handler, request: Request): Promise<Response> {
+  let response: Response;
+  try {
+    response = await next(request);
+  } catch (error) {
+    return fail(state, request, error);
+  }
+  if (!isResponse(response)) {
+    // Bun's server.upgrade() answers by returning nothing: that is not a failure.
+    if (isBunUpgrade(request, response)) return response as unknown as Response;
+    return fail(state, request, new TypeError(`handler returned ${describe(response)}, not a Response`));
+  }
+  if (state.notFound && response.status === 404 && (response.body === null || isPass(response))) {
+    return answerNotFound(state, state.notFound, request, response);
+  }
+  return state.watchBodies ? watch(state, request, response) : response;
+}
+
+function isBunUpgrade(request: Request, result: unknown): boolean {
+  return runtime === "bun" && result === undefined && request.headers.get("upgrade")?.toLowerCase() === "websocket";
+}
+
+/** `notFound`'s answer instead of the app's bare 404, whose body is released. */
+async function answerNotFound(
+  state: ErrorsState,
+  notFound: Handler,
+  request: Request,
+  response: Response,
+): Promise<Response> {
+  try {
+    const custom = await notFound(request);
+    if (isResponse(custom)) {
+      await response.body?.cancel();
+      return custom;
+    }
+    return fail(state, request, new TypeError(`errors: notFound returned ${describe(custom)}, not a Response`));
+  } catch (error) {
+    return fail(state, request, error);
+  }
+}
+
+/** The request as the log shows it: method and full URL, sensitive query values redacted. */
+function label(state: ErrorsState, request: Request): string {
+  return `${request.method} ${state.redact(context(request).originalUrl)}`;
+}
+
+/** Logs the error under a new id and answers 500: `serverError`'s page, or the built-in one. */
+async function fail(state: ErrorsState, request: Request, error: unknown): Promise<Response> {
+  const id = requestId();
+  state.log(`[${id}] ${label(state, request)}\n${describeError(error)}`);
+  const custom = state.serverError && await customServerError(state, state.serverError, request, error, id);
+  return custom ?? builtInServerError(state, request, error, id);
+}
+
+/** `serverError`'s Response; `undefined` (and a log line) when it threw or returned something else. */
+async function customServerError(
+  state: ErrorsState,
+  serverError: NonNullable<ErrorsOptions["serverError"]>,
+  request: Request,
+  error: unknown,
+  id: string,
+): Promise<Response | undefined> {
+  try {
+    const custom = await serverError(request, { error, id, mode: state.mode });
+    if (isResponse(custom)) return custom;
+    state.log(`[${id}] errors: serverError returned ${describe(custom)}, not a Response`);
+  } catch (handlerError) {
+    state.log(`[${id}] errors: serverError threw\n${describeError(handlerError)}`);
+  }
+  return undefined;
+}
+
+/** The 500 by mode and by what the client accepts: a debug or a plain page, as HTML or text. */
+async function builtInServerError(state: ErrorsState, request: Request, error: unknown, id: string): Promise<Response> {
+  const headers = { "x-request-id": id, ...PAGE_HEADERS };
+  const html = { status: 500, headers: { ...headers, "content-type": "text/html; charset=utf-8" } };
+  const text = { status: 500, headers: { ...headers, "content-type": "text/plain; charset=utf-8" } };
+  if (state.mode === "development") {
+    if (wantsHtml(request)) {
+      return new Response(await renderDebugPage(request, error, id, state), html);
+    }
+    return new Response(`Internal Server Error (request id ${id})\n\n${describeError(error)}\n`, text);
+  }
+  if (wantsHtml(request)) return new Response(renderProductionPage(id), html);
+  return new Response(`Internal Server Error (request id ${id})\n`, text);
+}
+
+/** Re-streams the body, logging a failure mid-stream and erroring the stream so the runtime drops the connection. */
+function watch(state: ErrorsState, request: Request, response: Response): Response {
+  const body = response.body;
+  if (body === null || response.status === 101) return response;
+  const reader = body.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        const id = requestId();
+        state.log(
+          `[${id}] ${
+            label(state, request)
+          }: error while streaming the body, headers already sent; closing the connection\n${describeError(error)}`,
+        );
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(stream, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }

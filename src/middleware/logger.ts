@@ -13,7 +13,7 @@ import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf
 import { env as readEnv } from "../internal/process.ts";
 import { stderrWriter } from "./adapters/stderr.ts";
 import { isResponse } from "../internal/is_response.ts";
-import { escapeCode, isUnsafeCode, queryRedactor } from "./redact.ts";
+import { escapeCode, isUnsafeCode, queryRedactor, type Redactor } from "./redact.ts";
 
 /** What one access-log line is made of. */
 export interface LogEntry {
@@ -237,6 +237,25 @@ function remoteOf(address: string | undefined): string | undefined {
  * ```
  */
 export function logger(options: LoggerOptions = {}): Middleware {
+  const state = loggerState(options);
+  return (next: Handler): Handler => (request) => logged(state, next, request);
+}
+
+/** One `logger()`'s settings, resolved and checked once, and its caches. */
+interface LoggerState {
+  readonly write: (line: string) => void;
+  readonly redact: Redactor;
+  /** `performance.timeOrigin`: performance.now() is the one clock read per end; wall time derives from it. */
+  readonly origin: number;
+  /** A custom or the JSON format; `undefined` for the built-in CLF lines. */
+  readonly custom: ((entry: LogEntry) => string) | undefined;
+  readonly combined: boolean;
+  readonly color: boolean;
+  readonly cleanReferer: (text: string) => string;
+  readonly cleanUserAgent: (text: string) => string;
+}
+
+function loggerState(options: LoggerOptions): LoggerState {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`logger: options must be an object, got ${describe(options)}`);
   }
@@ -249,68 +268,80 @@ export function logger(options: LoggerOptions = {}): Middleware {
     throw new TypeError(`logger: write must be a function (line) => void, got ${describe(options.write)}`);
   }
   const stderr = options.write === undefined ? stderrWriter() : undefined;
-  const write = options.write ?? (stderr ? batched(stderr.write) : (line: string) => console.error(line));
   const noColor = (readEnv("NO_COLOR") ?? "") !== "";
-  const color = options.color ?? ((stderr?.terminal ?? false) && !noColor);
-  const custom = typeof format === "function" ? format : format === "json" ? formatJson : undefined;
-  const combined = format === "combined";
-  // performance.now() is the one clock read per end; wall time derives from it.
-  const origin = performance.timeOrigin;
-
-  const cleanReferer = cleanCache();
-  const redactReferer = (referer: string | null) => referer === null ? null : redact(referer);
-  const cleanUserAgent = cleanCache();
-
-  function log(request: Request, started: number, ended: number, status: number, response: Response | undefined): void {
-    const ms = ended - started;
-    const ctx = context(request);
-    const remote = remoteOf(ctx.remoteAddr?.hostname);
-    const target = redact(pathAndQuery(ctx.originalUrl));
-    const bytes = response === undefined ? undefined : declaredLength(response);
-    if (custom !== undefined) {
-      write(custom({
-        time: new Date(origin + started),
-        remote,
-        method: request.method,
-        target,
-        status,
-        bytes,
-        durationMs: ms,
-        referer: redactReferer(request.headers.get("referer")),
-        userAgent: request.headers.get("user-agent"),
-      }));
-      return;
-    }
-    let line = common(remote, origin + started, request.method, target, status, bytes, color);
-    if (combined) {
-      const headers = request.headers;
-      const referer = redactReferer(headers.get("referer")) ?? "-";
-      line += ` "${cleanReferer(referer)}" "${cleanUserAgent(headers.get("user-agent") ?? "-")}"`;
-    }
-    write(line + " " + formatMillis(ms, 3) + "ms");
-  }
-
-  // Not an async function: a handler answering synchronously costs no promise here.
-  return (next: Handler): Handler => (request) => {
-    const started = startOf(request);
-    let result: Response | Promise<Response>;
-    try {
-      result = callTimed(next, request, started);
-    } catch (error) {
-      log(request, started, syncEndOf(request), 500, undefined);
-      throw error;
-    }
-    if (isResponse(result)) {
-      log(request, started, syncEndOf(request), result.status, result);
-      return result;
-    }
-    return Promise.resolve(result).then((response) => {
-      const valid = isResponse(response);
-      log(request, started, asyncEndOf(), valid ? response.status : 500, valid ? response : undefined);
-      return response;
-    }, (error) => {
-      log(request, started, asyncEndOf(), 500, undefined);
-      throw error;
-    });
+  return {
+    write: options.write ?? (stderr ? batched(stderr.write) : (line: string) => console.error(line)),
+    redact,
+    origin: performance.timeOrigin,
+    custom: typeof format === "function" ? format : format === "json" ? formatJson : undefined,
+    combined: format === "combined",
+    color: options.color ?? ((stderr?.terminal ?? false) && !noColor),
+    cleanReferer: cleanCache(),
+    cleanUserAgent: cleanCache(),
   };
+}
+
+/** The middleware's work for one request. Not an async function: a handler answering synchronously costs no promise here. */
+function logged(state: LoggerState, next: Handler, request: Request): Response | Promise<Response> {
+  const started = startOf(request);
+  let result: Response | Promise<Response>;
+  try {
+    result = callTimed(next, request, started);
+  } catch (error) {
+    log(state, request, started, syncEndOf(request), undefined);
+    throw error;
+  }
+  if (isResponse(result)) {
+    log(state, request, started, syncEndOf(request), result);
+    return result;
+  }
+  return Promise.resolve(result).then((response) => {
+    log(state, request, started, asyncEndOf(), isResponse(response) ? response : undefined);
+    return response;
+  }, (error) => {
+    log(state, request, started, asyncEndOf(), undefined);
+    throw error;
+  });
+}
+
+/** Writes the line of one request; no `response` (a throw, a non-Response) is logged as 500. */
+function log(
+  state: LoggerState,
+  request: Request,
+  started: number,
+  ended: number,
+  response: Response | undefined,
+): void {
+  const ms = ended - started;
+  const ctx = context(request);
+  const remote = remoteOf(ctx.remoteAddr?.hostname);
+  const target = state.redact(pathAndQuery(ctx.originalUrl));
+  const status = response === undefined ? 500 : response.status;
+  const bytes = response === undefined ? undefined : declaredLength(response);
+  const time = state.origin + started;
+  if (state.custom !== undefined) {
+    state.write(state.custom({
+      time: new Date(time),
+      remote,
+      method: request.method,
+      target,
+      status,
+      bytes,
+      durationMs: ms,
+      referer: redactReferer(state, request.headers.get("referer")),
+      userAgent: request.headers.get("user-agent"),
+    }));
+    return;
+  }
+  let line = common(remote, time, request.method, target, status, bytes, state.color);
+  if (state.combined) {
+    const headers = request.headers;
+    const referer = redactReferer(state, headers.get("referer")) ?? "-";
+    line += ` "${state.cleanReferer(referer)}" "${state.cleanUserAgent(headers.get("user-agent") ?? "-")}"`;
+  }
+  state.write(line + " " + formatMillis(ms, 3) + "ms");
+}
+
+function redactReferer(state: LoggerState, referer: string | null): string | null {
+  return referer === null ? null : state.redact(referer);
 }

@@ -7,7 +7,7 @@
  */
 import type { HistogramBar } from "./histogram.ts";
 import { escapeHtml, formatBytes } from "../internal/html.ts";
-import type { ProfileSnapshot, RouteStats } from "./profile.ts";
+import type { ProfileSnapshot, RouteStats } from "./profile_types.ts";
 
 /** What the page needs besides the data. */
 export interface PageSettings {

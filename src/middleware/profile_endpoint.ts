@@ -1,0 +1,154 @@
+/**
+ * The profiler's page endpoint: who may see it (development, a token, an
+ * `allow` predicate), the reset (POST, same origin only), the JSON, the CPU
+ * profile and the HTML page.
+ *
+ * @module
+ */
+import { context } from "../context.ts";
+import type { Mode } from "./mode.ts";
+import { renderProfilePage } from "./profile_page.ts";
+import type { RouteStatistics } from "./profile_stats.ts";
+
+/** The longest CPU profile the page records, in seconds. */
+const MAX_CPU_SECONDS = 60;
+
+/** What the endpoint needs: the settings it was made with, the statistics, and the one CPU profile running. */
+export interface Endpoint {
+  readonly mode: Mode;
+  readonly token: string | undefined;
+  readonly allow: ((request: Request) => boolean | Promise<boolean>) | undefined;
+  readonly refreshSeconds: number;
+  readonly stats: RouteStatistics;
+  /** A CPU profile is being recorded: the inspector records one at a time. */
+  cpuBusy: boolean;
+  /** Why CPU profiles are unavailable (`undefined`: they work), found out on the first visit. */
+  cpuSupport: Promise<string | undefined> | undefined;
+}
+
+/** Headers of every answer but the 404. */
+const PAGE_HEADERS = {
+  "cache-control": "no-store",
+  "x-robots-tag": "noindex",
+  "x-content-type-options": "nosniff",
+  // The page's links carry its ?token=: no Referer may take it anywhere.
+  "referrer-policy": "no-referrer",
+};
+
+/** Answers a request for the page; a 404 to whoever may not see it, as if there were no page. */
+export async function answerPage(endpoint: Endpoint, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (!(await allowed(endpoint, request, url))) {
+    return new Response("Not Found\n", {
+      status: 404,
+      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+    });
+  }
+  if (request.method === "POST") return answerReset(endpoint, request, url);
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return new Response("Method Not Allowed\n", {
+      status: 405,
+      headers: { ...PAGE_HEADERS, allow: "GET, HEAD, POST" },
+    });
+  }
+  if (url.searchParams.get("format") === "json") {
+    return Response.json(endpoint.stats.snapshot(), { headers: PAGE_HEADERS });
+  }
+  endpoint.cpuSupport ??= import("./adapters/inspector.ts").then(
+    (m) => m.unavailableReason(),
+    (error) => String(error),
+  );
+  const cpuUnavailable = await endpoint.cpuSupport;
+  const cpu = url.searchParams.get("cpu");
+  if (cpu !== null) return answerCpuProfile(endpoint, request, cpu, cpuUnavailable);
+  const html = renderProfilePage(endpoint.stats.snapshot(), {
+    action: pageAddress(request, url),
+    token: url.searchParams.get("token") ?? undefined,
+    refreshSeconds: endpoint.refreshSeconds,
+    cpuUnavailable,
+    maxCpuSeconds: MAX_CPU_SECONDS,
+  });
+  return new Response(html, { headers: { ...PAGE_HEADERS, "content-type": "text/html; charset=utf-8" } });
+}
+
+/** Open in development; else to the token (header or query) or to what `allow` accepts. */
+async function allowed(endpoint: Endpoint, request: Request, url: URL): Promise<boolean> {
+  if (endpoint.mode === "development") return true;
+  const { token, allow } = endpoint;
+  if (token !== undefined) {
+    const header = request.headers.get("authorization");
+    const offered = header?.startsWith("Bearer ") ? header.slice(7).trim() : url.searchParams.get("token");
+    if (offered !== null && constantTimeEqual(offered, token)) return true;
+  }
+  return allow !== undefined && (await allow(request)) === true;
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** The page's public address: a mount shows the app its own path, the prefix is in base. */
+function pageAddress(request: Request, url: URL): string {
+  const token = url.searchParams.get("token");
+  return context(request).base + url.pathname + (token !== null ? `?token=${encodeURIComponent(token)}` : "");
+}
+
+/** The reset button: forgets the statistics and sends the browser back to the page. */
+function answerReset(endpoint: Endpoint, request: Request, url: URL): Response {
+  // A cross-site form must not reset the data: browsers send Origin on POST.
+  // Hosts, not origins, are compared: behind a TLS-terminating proxy the schemes differ.
+  const origin = request.headers.get("origin");
+  if (origin !== null && originHost(origin) !== url.host) {
+    return new Response("Forbidden: cross-origin reset\n", { status: 403, headers: PAGE_HEADERS });
+  }
+  endpoint.stats.reset();
+  return new Response(null, { status: 303, headers: { ...PAGE_HEADERS, location: pageAddress(request, url) } });
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined; // "null" from sandboxed pages
+  }
+}
+
+/** `?cpu=<seconds>`: records a CPU profile for that long and answers it as a `.cpuprofile` download. */
+async function answerCpuProfile(
+  endpoint: Endpoint,
+  request: Request,
+  cpu: string,
+  cpuUnavailable: string | undefined,
+): Promise<Response> {
+  const seconds = Number(cpu);
+  if (!(seconds > 0 && seconds <= MAX_CPU_SECONDS)) {
+    return new Response(`Bad Request: cpu must be seconds from 0 to ${MAX_CPU_SECONDS}\n`, {
+      status: 400,
+      headers: PAGE_HEADERS,
+    });
+  }
+  if (cpuUnavailable !== undefined) {
+    return new Response(`Not Implemented: ${cpuUnavailable}\n`, { status: 501, headers: PAGE_HEADERS });
+  }
+  if (endpoint.cpuBusy) {
+    return new Response("Conflict: a CPU profile is already being recorded\n", { status: 409, headers: PAGE_HEADERS });
+  }
+  endpoint.cpuBusy = true;
+  try {
+    const { recordCpuProfile } = await import("./adapters/inspector.ts");
+    const body = await recordCpuProfile(seconds, context(request).signal);
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    return new Response(body, {
+      headers: {
+        ...PAGE_HEADERS,
+        "content-type": "application/json",
+        "content-disposition": `attachment; filename="fetchkit-${stamp}.cpuprofile"`,
+      },
+    });
+  } finally {
+    endpoint.cpuBusy = false;
+  }
+}
