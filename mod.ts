@@ -18,4 +18,4 @@
  */
 export * from "./src/entries/root.ts";
 export { serve } from "./src/serve/serve.ts";
-export { serveStatic, staticFiles } from "./src/static/serve_static.ts";
+export { serveStatic, staticFiles } from "./src/static/files.ts";

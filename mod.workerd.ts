@@ -15,4 +15,4 @@
  */
 export * from "./src/entries/root.ts";
 export { serve } from "./src/serve/serve_workerd.ts";
-export { serveStatic, staticFiles } from "./src/static/serve_static.ts";
+export { serveStatic, staticFiles } from "./src/static/files_workerd.ts";

@@ -193,7 +193,8 @@ export function context(request: Request): RequestContext {
  *
  * @example What a server adapter does
  * ```ts
- * import { bindContext, context } from "@fetchkit/core";
+ * import { bindContext } from "@fetchkit/core/adapter";
+ * import { context } from "@fetchkit/core";
  * const request = new Request("http://localhost/");
  * bindContext(request, { remoteAddr: { hostname: "127.0.0.1", port: 50000 } });
  * context(request).remoteAddr?.hostname; // "127.0.0.1"

@@ -44,7 +44,8 @@ export function onShutdown(hook: ShutdownHook): () => void {
  *
  * @example What serve does on SIGTERM
  * ```ts
- * import { onShutdown, runShutdownHooks } from "@fetchkit/core";
+ * import { onShutdown } from "@fetchkit/core";
+ * import { runShutdownHooks } from "@fetchkit/core/adapter";
  * onShutdown(() => console.log("flushed"));
  * await runShutdownHooks();
  * ```

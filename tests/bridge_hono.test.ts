@@ -7,7 +7,7 @@ import { bindContext, context } from "../src/context.ts";
 import { mount } from "../src/dispatch/mount.ts";
 import { pass } from "../src/pass.ts";
 import { honoBase, toHono } from "../src/bridge/hono.ts";
-import { serveStatic } from "../src/static/serve_static.ts";
+import { serveStatic } from "../src/static/files.ts";
 import { memorySource } from "../src/static/manifest.ts";
 
 function api(): Hono {

@@ -16,7 +16,7 @@ import { mount } from "../src/dispatch/mount.ts";
 import { pass } from "../src/pass.ts";
 import { fromNode } from "../src/bridge/from_node.ts";
 import { toNode } from "../src/bridge/to_node.ts";
-import { serveStatic } from "../src/static/serve_static.ts";
+import { serveStatic } from "../src/static/files.ts";
 import { logger } from "../src/middleware/logger.ts";
 
 // Express 5 ships no types: the narrow part these tests use.

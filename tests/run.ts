@@ -1,14 +1,15 @@
 /**
  * `npm test`: the same test files on Deno, Bun and Node 24, the portable ones
- * again inside workerd, then type-check, lint, format, doc-lint and both
- * publish dry runs. Ends with one line `N passed, N failed` over everything;
+ * again inside workerd, then type-check, lint, format, doc-lint, the
+ * examples in JSDoc and the README, the import rules, the publish dry run
+ * and the packed package as a user installs it (tests/consumer.ts). Ends with one line `N passed, N failed` over everything;
  * any failure exits non-zero and names the runtime or check that failed.
  *
  * Usage: node tests/run.ts [--only deno,bun,node,workerd,checks] [filter]
  * Full logs of each layer go to .test-out/<layer>.log.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname ?? ".", "..");
@@ -101,21 +102,61 @@ const layers: Layer[] = [
   },
 ];
 
+/** The module of every entry point (deno.json's exports, the same names as package.json's). */
+const entryPoints = [
+  ...new Set([
+    "mod.ts",
+    "mod.workerd.ts",
+    ...Object.values(JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<string, string>),
+  ]),
+].map((path) => path.replace(/^\.\//, ""));
+
 /** Checks count as one test each: a check is passed or failed as a whole. */
 const checks: { name: string; command: string; args: string[] }[] = [
   {
     name: "deno check",
     command: bin("deno"),
-    args: ["check", "--quiet", "mod.ts", "serve.ts", "src/", "tests/", "examples/", "bench/"],
+    args: [
+      "check",
+      "--quiet",
+      "mod.ts",
+      "mod.workerd.ts",
+      "serve.ts",
+      "src/",
+      "tests/",
+      "examples/",
+      "bench/",
+      "scripts/",
+    ],
   },
   { name: "tsc --noEmit (Node types)", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
   { name: "deno lint", command: bin("deno"), args: ["lint", "--quiet"] },
   { name: "deno fmt --check", command: bin("deno"), args: ["fmt", "--check", "--quiet"] },
-  { name: "deno doc --lint", command: bin("deno"), args: ["doc", "--lint", "mod.ts"] },
+  { name: "deno doc --lint (every entry point)", command: bin("deno"), args: ["doc", "--lint", ...entryPoints] },
+  {
+    name: "deno check --doc-only (every @example)",
+    command: bin("deno"),
+    args: ["check", "--quiet", "--doc-only", "mod.ts", "mod.workerd.ts", "src/"],
+  },
+  {
+    name: "README: every ts block type-checks, the serving ones answer",
+    command: bin("node"),
+    args: ["tests/readme.ts"],
+  },
+  {
+    name: "import rules (dependency-cruiser)",
+    command: bin("depcruise"),
+    args: ["src", "mod.ts", "mod.workerd.ts", "serve.ts", "--output-type", "err"],
+  },
+  { name: "runtime globals only in adapters", command: bin("node"), args: ["scripts/check-runtime-globals.ts"] },
   { name: "deno publish --dry-run", command: bin("deno"), args: ["publish", "--dry-run", "--allow-dirty", "--quiet"] },
   // The registry reachable here lacks other platforms' runtime binaries; `npm ci` rejects a lock without them.
   { name: "npm ci --dry-run (lockfile in sync)", command: "npm", args: ["ci", "--dry-run", "--ignore-scripts"] },
-  { name: "npm pack --dry-run", command: "npm", args: ["pack", "--dry-run", "--ignore-scripts"] },
+  {
+    name: "the package as a user installs it (bin, entry points, Workers bundle, publint, attw)",
+    command: bin("node"),
+    args: ["tests/consumer.ts"],
+  },
 ];
 
 /** A layer still running after this long is hung (the whole suite takes ~1 min per runtime): stop it, fail it. */

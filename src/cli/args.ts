@@ -83,7 +83,7 @@ function parseWorkers(value: string): number | "auto" {
  *
  * @example
  * ```ts
- * import { parseServeArgs } from "@fetchkit/core";
+ * import { parseServeArgs } from "@fetchkit/core/cli";
  * parseServeArgs(["app.ts", "--port", "9000"]); // { module: "app.ts", port: 9000, watch: false, help: false, version: false }
  * ```
  */

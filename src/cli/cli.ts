@@ -68,7 +68,7 @@ export async function loadApp(options: CliOptions): Promise<Found> {
  *
  * @example
  * ```ts
- * import { runServeCli } from "@fetchkit/core";
+ * import { runServeCli } from "@fetchkit/core/cli";
  * const code = await runServeCli(["--help"]); // prints the usage, 0
  * ```
  */

@@ -18,7 +18,7 @@ export type Found = { handler: Handler; error?: undefined } | { handler?: undefi
  *
  * @example
  * ```ts
- * import { findHandler } from "@fetchkit/core";
+ * import { findHandler } from "./module.ts";
  * const found = findHandler({ default: { fetch: () => new Response("ok") } }, "app.ts");
  * found.handler !== undefined; // true
  * ```

@@ -114,7 +114,7 @@ function wantsHtml(request: Request): boolean {
  *
  * @example Debug pages while developing, plain pages in production
  * ```ts
- * import { errors } from "@fetchkit/core";
+ * import { errors } from "@fetchkit/core/middleware";
  * const app = errors({ mode: "production", log: () => {} })(() => {
  *   throw new Error("database is down");
  * });

@@ -41,7 +41,7 @@ export interface HistogramBar {
  *
  * @example Percentiles of known latencies
  * ```ts
- * import { LatencyHistogram } from "@fetchkit/core";
+ * import { LatencyHistogram } from "./histogram.ts";
  * const histogram = new LatencyHistogram();
  * for (let ms = 1; ms <= 100; ms++) histogram.record(ms);
  * histogram.percentile(50); // ≈ 50

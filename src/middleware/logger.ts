@@ -228,7 +228,7 @@ function remoteOf(address: string | undefined): string | undefined {
  *
  * @example Combined Log Format to stderr, JSON to a custom sink
  * ```ts
- * import { logger } from "@fetchkit/core";
+ * import { logger } from "@fetchkit/core/middleware";
  * const app = logger()(() => new Response("Hello"));
  * const lines: string[] = [];
  * const quiet = logger({ format: "json", write: (line) => lines.push(line) })(() => new Response("Hi"));

@@ -23,7 +23,7 @@ export type Mode = "development" | "production";
  *
  * @example
  * ```ts
- * import { resolveMode } from "@fetchkit/core";
+ * import { resolveMode } from "./mode.ts";
  * resolveMode("development"); // "development"
  * resolveMode(); // from FETCHKIT_ENV / NODE_ENV, "production" when unset
  * ```

@@ -91,7 +91,8 @@ function validate(options: ProfileOptions): void {
  *
  * @example Profile an app, open the page with a token in production
  * ```ts
- * import { profile, serve } from "@fetchkit/core";
+ * import { profile } from "@fetchkit/core/middleware";
+ * import { serve } from "@fetchkit/core";
  * const profiler = profile({ token: "a-long-secret-token", logFile: "/tmp/profile.jsonl" });
  * const app = profiler(() => new Response("Hello"));
  * // GET /__profile__?token=a-long-secret-token shows the table; ?format=json the data

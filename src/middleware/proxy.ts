@@ -266,7 +266,8 @@ function badGateway(failure: ConnectFailure): Response {
  *
  * @example Mount an upstream under /api
  * ```ts
- * import { mount, proxy } from "@fetchkit/core";
+ * import { mount } from "@fetchkit/core";
+ * import { proxy } from "@fetchkit/core/middleware";
  * const app = mount({ "/api": proxy("http://127.0.0.1:9000", { timeout: 10_000 }) });
  * ```
  */
@@ -286,7 +287,7 @@ export function proxy(upstream: string | URL, options: ProxyOptions = {}): Handl
  *
  * @example POSTs to the primary, the rest to the replicas
  * ```ts
- * import { balance, proxy } from "@fetchkit/core";
+ * import { balance, proxy } from "@fetchkit/core/middleware";
  * const primary = proxy("http://10.0.0.1:8080");
  * const replicas = balance(["http://10.0.0.2:8080", "http://10.0.0.3:8080"]);
  * const app = (request: Request) => request.method === "POST" ? primary(request) : replicas(request);

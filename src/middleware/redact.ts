@@ -14,7 +14,7 @@ import { describe } from "../internal/describe.ts";
  *
  * @example Add the keys of your own API to the defaults
  * ```ts
- * import { logger, SENSITIVE_QUERY_KEYS } from "@fetchkit/core";
+ * import { logger, SENSITIVE_QUERY_KEYS } from "@fetchkit/core/middleware";
  * const log = logger({ redactQuery: [...SENSITIVE_QUERY_KEYS, "access_token", "api_key"] });
  * ```
  */

@@ -14,7 +14,7 @@ import { isResponse } from "../internal/is_response.ts";
  *
  * @example
  * ```ts
- * import type { ByteTransform } from "@fetchkit/core";
+ * import type { ByteTransform } from "@fetchkit/core/middleware";
  * const identity: ByteTransform = new TransformStream();
  * ```
  */
@@ -31,7 +31,7 @@ const UNTOUCHABLE = new Set([101, 204, 206, 304]);
  *
  * @example Upper-case a body on the fly
  * ```ts
- * import { transformBody } from "@fetchkit/core";
+ * import { transformBody } from "@fetchkit/core/middleware";
  * const upper = new TransformStream<Uint8Array, Uint8Array>({
  *   transform: (chunk, out) => out.enqueue(new TextEncoder().encode(new TextDecoder().decode(chunk).toUpperCase())),
  * });
@@ -61,7 +61,7 @@ export function transformBody(response: Response, transform: ByteTransform): Res
  *
  * @example Rewrite root-relative links for a mount prefix
  * ```ts
- * import { replaceText, transformBody } from "@fetchkit/core";
+ * import { replaceText, transformBody } from "@fetchkit/core/middleware";
  * const page = new Response('<a href="/about">About</a>');
  * const rewritten = transformBody(page, replaceText({ 'href="/': 'href="/blog/' }));
  * await rewritten.text(); // '<a href="/blog/about">About</a>'
@@ -109,7 +109,7 @@ export function replaceText(replacements: Record<string, string>): ByteTransform
  *
  * @example A banner before </body>
  * ```ts
- * import { injectHtml, transformBody } from "@fetchkit/core";
+ * import { injectHtml, transformBody } from "@fetchkit/core/middleware";
  * const page = new Response("<html><body>Hi</body></html>");
  * const withBanner = transformBody(page, injectHtml('<div class="banner">staging</div>'));
  * await withBanner.text(); // "<html><body>Hi<div class=\"banner\">staging</div></body></html>"
@@ -172,7 +172,7 @@ export interface TransformOptions {
  *
  * @example A staging banner on every HTML page
  * ```ts
- * import { injectHtml, transform } from "@fetchkit/core";
+ * import { injectHtml, transform } from "@fetchkit/core/middleware";
  * const banner = transform({ stream: () => injectHtml("<p>staging</p>") });
  * const app = banner(() => new Response("<body>Hi</body>", { headers: { "content-type": "text/html" } }));
  * await (await app(new Request("http://localhost/"))).text(); // "<body>Hi<p>staging</p></body>"

@@ -37,10 +37,12 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
  *
  * @example A Worker serving files bundled at build time
  * ```ts
- * import { memorySource, serveStatic, type StaticManifest } from "@fetchkit/core";
+ * import { serveStatic } from "@fetchkit/core";
+ * import { memorySource, type StaticManifest } from "@fetchkit/core/static";
  * // e.g. esbuild --define:STATIC_MANIFEST="$(node -e '…buildManifest("public")…')"
  * const manifest: StaticManifest = { files: { "hello.txt": { size: 3, mtimeMs: 0, etag: "h1", base64: "aGkK" } } };
- * export default { fetch: serveStatic(memorySource(manifest)) };
+ * const worker = { fetch: serveStatic(memorySource(manifest)) }; // the module's export default
+ * await (await worker.fetch(new Request("http://localhost/hello.txt"))).text(); // "hi\n"
  * ```
  */
 export function memorySource(manifest: StaticManifest): FileSource {

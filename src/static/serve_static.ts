@@ -1,6 +1,8 @@
 /**
  * `serveStatic(root, options)`: the HTTP logic of static files, written once
- * above a {@linkcode FileSource}.
+ * above a {@linkcode FileSource}. It imports no file system: the entry
+ * points bind it to one (files.ts) or to none (files_workerd.ts, so a
+ * Worker's bundle never reaches a `node:` module).
  *
  * Two paths through it. The cold path decodes and checks the request path,
  * stats the file (and its precompressed siblings), and precomputes everything
@@ -20,8 +22,7 @@ import { checkOptions, type ServeStaticOptions, settingsOf } from "./options.ts"
 import { lookup } from "./resolve.ts";
 import { fromMemory, miss, plain, redirect, respond } from "./respond.ts";
 import { createServer, type StaticServer } from "./server.ts";
-import type { FileSource } from "./source.ts";
-import { fsRuntime } from "./sources/fs.ts";
+import type { FileSource, FileSystemAccess } from "./source.ts";
 import type { FileEntry, Variant } from "./variant.ts";
 
 export type { ServeStaticOptions, StaticCacheOptions } from "./options.ts";
@@ -29,37 +30,20 @@ export type { ServeStaticOptions, StaticCacheOptions } from "./options.ts";
 const ALLOW = "GET, HEAD";
 
 /**
- * Serves the files under `root` (a directory path on Deno, Bun and Node, or
- * any {@linkcode FileSource}, such as {@linkcode memorySource} on Workers).
- *
- * The path served is the path of `request.url`: mount the handler at a
- * prefix and the prefix is already stripped; `context(request).base` is used
- * to build the directory redirect (`/static/docs` → `/static/docs/`).
- *
- * RFC 9110 semantics: strong ETags and Last-Modified, If-Match,
- * If-Unmodified-Since (412), If-None-Match, If-Modified-Since (304), Range
- * with single, suffix, open and multiple ranges (multipart/byteranges),
- * If-Range, 416; HEAD; 405 with Allow for other methods. Precompressed
- * siblings are negotiated by Accept-Encoding; small files are kept in memory.
- *
- * @example Standalone, mounted at a prefix
- * ```ts
- * import { mount, serve, serveStatic } from "@fetchkit/core";
- * const app = mount({ "/static": serveStatic("./public") });
- * ```
- *
- * @example In front of an app: misses fall through
- * ```ts
- * import { serveStatic } from "@fetchkit/core";
- * const files = serveStatic("./public", { fallthrough: true, listing: false });
- * ```
+ * A `serveStatic` handler over `fileSystem`, the way its entry point's
+ * runtime opens a directory path (none on Workers, where `root` must be a
+ * source). The public `serveStatic` of files.ts and files_workerd.ts.
  */
-export function serveStatic(root: string | FileSource, options: ServeStaticOptions = {}): Handler {
+export function staticHandler(
+  fileSystem: FileSystemAccess | undefined,
+  root: string | FileSource,
+  options: ServeStaticOptions,
+): Handler {
   checkOptions(root, options);
-  if (typeof root === "string" && fsRuntime() === undefined) {
+  if (typeof root === "string" && fileSystem?.available() !== true) {
     throw new TypeError("serveStatic: this runtime has no filesystem; pass a FileSource such as memorySource()");
   }
-  const server = createServer(root, settingsOf(options));
+  const server = createServer(root, settingsOf(options), fileSystem);
   return (request) => handle(server, request);
 }
 
@@ -116,23 +100,13 @@ function unconditionalHit(entry: FileEntry, headers: Headers): Variant | undefin
   return undefined;
 }
 
-/**
- * Static files in front of an app, as Django's StaticFilesHandler: GET and
- * HEAD requests for existing files are answered from `root`; everything else
- * (misses, refused paths, other methods) goes to the app unchanged.
- *
- * @example Files from ./public, the rest to the app
- * ```ts
- * import { serve, staticFiles } from "@fetchkit/core";
- * const app = (request: Request) => new Response("from the app");
- * const handler = staticFiles("./public")(app);
- * ```
- */
-export function staticFiles(
+/** A `staticFiles` middleware over `fileSystem` (see {@linkcode staticHandler}). */
+export function staticFilesOver(
+  fileSystem: FileSystemAccess | undefined,
   root: string | FileSource,
-  options: Omit<ServeStaticOptions, "fallthrough"> = {},
+  options: Omit<ServeStaticOptions, "fallthrough">,
 ): Middleware {
-  const files = serveStatic(root, { ...options, fallthrough: true });
+  const files = staticHandler(fileSystem, root, { ...options, fallthrough: true });
   return (next) => async (request) => {
     const method = request.method;
     if (method !== "GET" && method !== "HEAD") return next(request);

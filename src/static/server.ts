@@ -7,8 +7,7 @@
  */
 import { StaticCache } from "./cache.ts";
 import type { StaticSettings } from "./options.ts";
-import type { FileSource } from "./source.ts";
-import { fileSystemSource } from "./sources/fs.ts";
+import type { FileSource, FileSystemAccess } from "./source.ts";
 import type { Coding } from "./variant.ts";
 
 /** One handler's state. */
@@ -17,6 +16,8 @@ export interface StaticServer {
   readonly cache: StaticCache;
   /** What `serveStatic` was given: a directory path, or the source itself. */
   readonly root: string | FileSource;
+  /** Opens a directory path; `undefined` where the runtime has no file system. */
+  readonly fileSystem: FileSystemAccess | undefined;
   /** The source once open. */
   source: FileSource | undefined;
   /** The filesystem source being opened. */
@@ -28,11 +29,16 @@ export interface StaticServer {
 }
 
 /** A fresh handler state for `root` with `settings`. */
-export function createServer(root: string | FileSource, settings: StaticSettings): StaticServer {
+export function createServer(
+  root: string | FileSource,
+  settings: StaticSettings,
+  fileSystem: FileSystemAccess | undefined,
+): StaticServer {
   return {
     settings,
     cache: new StaticCache(settings.cache),
     root,
+    fileSystem,
     source: typeof root === "string" ? undefined : root,
     loadingSource: undefined,
     logged: new Set(),
@@ -46,7 +52,7 @@ export function sourceOf(server: StaticServer): FileSource | Promise<FileSource>
 }
 
 function openSource(server: StaticServer): Promise<FileSource> {
-  return fileSystemSource(server.root as string, { followSymlinks: server.settings.followSymlinks })
+  return server.fileSystem!.open(server.root as string, { followSymlinks: server.settings.followSymlinks })
     .then((loaded) => (server.source = loaded));
 }
 

@@ -38,7 +38,8 @@ export interface DirEntry extends FileStat {
  *
  * @example A source over a Map, e.g. for tests
  * ```ts
- * import { type FileSource, serveStatic } from "@fetchkit/core";
+ * import { type FileSource } from "@fetchkit/core/static";
+ * import { serveStatic } from "@fetchkit/core";
  * const files = new Map([["hello.txt", new TextEncoder().encode("hi\n")]]);
  * const source: FileSource = {
  *   stat: async (path) => {
@@ -73,12 +74,24 @@ export interface FileSource {
 }
 
 /**
+ * How a directory path becomes a {@linkcode FileSource}: the file system of
+ * Deno, Bun or Node. The entry points hand one to `serveStatic` (Workers have
+ * none), so the static core itself never imports a file system module.
+ */
+export interface FileSystemAccess {
+  /** Whether this runtime has a file system to open. */
+  available(): boolean;
+  /** Opens `root` (a directory path) as a source. */
+  open(root: string, options: { followSymlinks?: boolean }): Promise<FileSource>;
+}
+
+/**
  * A path may not be read (EACCES, EPERM: status 403) or vanished between stat
  * and open (status 404): the handler answers with the status and nothing more.
  *
  * @example Thrown by a source
  * ```ts
- * import { FileAccessError } from "@fetchkit/core";
+ * import { FileAccessError } from "@fetchkit/core/static";
  * throw new FileAccessError("permission denied");
  * ```
  */

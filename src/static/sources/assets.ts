@@ -28,8 +28,9 @@ function assetRequest(path: string, init: RequestInit = {}): Request {
  *
  * @example A Worker serving its assets under /static
  * ```ts
- * import { assetsSource, mount, serveStatic } from "@fetchkit/core";
- * import type { AssetsBindingLike } from "@fetchkit/core";
+ * import { assetsSource } from "@fetchkit/core/static";
+ * import { mount, serveStatic } from "@fetchkit/core";
+ * import type { AssetsBindingLike } from "@fetchkit/core/static";
  * export default {
  *   fetch(request: Request, env: { ASSETS: AssetsBindingLike }) {
  *     return mount({ "/static": serveStatic(assetsSource(env.ASSETS)) })(request);

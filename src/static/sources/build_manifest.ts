@@ -19,7 +19,7 @@ export interface BuildManifestOptions {
  *
  * @example Generating a manifest for esbuild's `--define`
  * ```ts
- * import { buildManifest } from "@fetchkit/core";
+ * import { buildManifest } from "@fetchkit/core/static/build";
  * const manifest = await buildManifest("./public");
  * const define = { STATIC_MANIFEST: JSON.stringify(manifest) };
  * ```

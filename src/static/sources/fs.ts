@@ -6,12 +6,13 @@
  * JSR consumer on Deno loads them), what `tsc` rewrites from `.ts` to `.js`
  * for the npm build, and what bundlers can follow. A Workers bundle does hold
  * the three adapters, but never runs them (there is no filesystem to pick),
- * and none of them imports a `node:` module statically.
+ * and none of them imports a `node:` module statically. (The Workers entry
+ * points do not import this module at all: see files_workerd.ts.)
  *
  * @module
  */
 import { runtime } from "../../internal/runtime.ts";
-import type { FileSource } from "../source.ts";
+import type { FileSource, FileSystemAccess } from "../source.ts";
 import type { FsSourceOptions } from "./fs_common.ts";
 
 /** The runtime's filesystem, or `undefined` where there is none (Workers, browsers). */
@@ -32,3 +33,9 @@ export async function fileSystemSource(root: string, options: FsSourceOptions): 
       throw new TypeError("serveStatic: this runtime has no filesystem");
   }
 }
+
+/** The file system of Deno, Bun and Node, as `serveStatic` opens directory paths with it. */
+export const runtimeFileSystem: FileSystemAccess = {
+  available: () => fsRuntime() !== undefined,
+  open: (root, options) => fileSystemSource(root, options),
+};

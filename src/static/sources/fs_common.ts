@@ -58,7 +58,10 @@ export interface CheckedFile extends FileIdentity {
  *
  * @example After opening a checked file
  * ```ts
- * if (!sameFile(checked, await handle.stat())) throw changedSinceStat();
+ * import { sameFile } from "./fs_common.ts";
+ * const checked = { dev: 1, ino: 42, size: 3, mtimeMs: 1_700_000_000_000 };
+ * sameFile(checked, { ...checked }); // true: the handle opened is the file checked
+ * sameFile(checked, { ...checked, ino: 43 }); // false: swapped since the check
  * ```
  */
 export function sameFile(checked: FileIdentity, opened: FileIdentity): boolean {
@@ -80,8 +83,10 @@ export function changedSinceStat(): FileAccessError {
  *
  * @example In a source
  * ```ts
- * const checked = new CheckedFiles((path) => source.stat(path));
- * return checked.record({ kind: "file", size, mtimeMs }, { real, dev, ino, size, mtimeMs });
+ * import { CheckedFiles } from "./fs_common.ts";
+ * const checked = new CheckedFiles(() => Promise.resolve(undefined)); // how the source stats again
+ * const identity = { real: "/srv/site/a.txt", dev: 1, ino: 42, size: 3, mtimeMs: 0 };
+ * const stat = checked.record({ kind: "file", size: 3, mtimeMs: 0 }, identity);
  * ```
  */
 export class CheckedFiles {

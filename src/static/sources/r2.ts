@@ -53,8 +53,9 @@ export interface R2SourceOptions {
  *
  * @example A Worker serving a bucket
  * ```ts
- * import { r2Source, serveStatic } from "@fetchkit/core";
- * import type { R2BucketLike } from "@fetchkit/core";
+ * import { r2Source } from "@fetchkit/core/static";
+ * import { serveStatic } from "@fetchkit/core";
+ * import type { R2BucketLike } from "@fetchkit/core/static";
  * export default {
  *   fetch(request: Request, env: { BUCKET: R2BucketLike }) {
  *     return serveStatic(r2Source(env.BUCKET))(request);
