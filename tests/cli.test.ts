@@ -97,6 +97,24 @@ test("cli: --version prints the package version and exits 0", async () => {
   assert.equal(output.trim(), `fetchkit ${VERSION}`);
 }, opts);
 
+test("cli: a module that imports a missing package is named with that error, not as missing itself", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fetchkit-cli-dep-"));
+  try {
+    const app = join(dir, "app.ts");
+    writeFileSync(
+      app,
+      'import x from "no-such-package-for-fetchkit";\nexport default () => new Response(String(x));\n',
+    );
+    const { code, output } = await run(cli(app));
+    assert.equal(code, 2);
+    assert.match(output.trim(), /^fetchkit: cannot import .*app\.ts: .*no-such-package-for-fetchkit/);
+    const missing = await run(cli(join(dir, "nope.ts")));
+    assert.match(missing.output.trim(), /^fetchkit: cannot find .*nope\.ts$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, opts);
+
 test("cli: a module without a usable export is a one-line error and exit 2", async () => {
   const none = await run(cli(fixture("no_default.ts")));
   assert.equal(none.code, 2);

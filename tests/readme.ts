@@ -1,17 +1,18 @@
 /**
  * The README's TypeScript, checked as a user would run it: every ```ts block
- * is type-checked as a complete module against the public entry points
- * (`deno check --doc-only`, which resolves `fetchkit`, `fetchkit/middleware`,
+ * is written out as a module of its own and type-checked against the public
+ * entry points (`deno check`, which resolves `fetchkit`, `fetchkit/middleware`,
  * … through deno.json's imports), then every block that serves something is
  * started and answered once:
  * - a block with `export default` is served by `deno serve`;
  * - a block that calls `serve(` runs with `deno run` and must print
  *   `Listening on <url>` (then it is asked once and stopped) or end by itself
  *   with exit code 0 (it shut its server down).
- * No answer may be a 5xx. Run by `npm test`; alone: node tests/readme.ts
+ * Blocks run in a folder with a `public/` (as a reader's project has). No
+ * answer may be a 5xx. Run by `npm test`; alone: node tests/readme.ts
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { freePort } from "./_lib/port.ts";
 
@@ -47,12 +48,9 @@ function run(args: string[], ms: number): Promise<{ code: number | null; output:
   });
 }
 
-const typeCheck = await run(["check", "--quiet", "--doc-only", "README.md"], 120_000);
-report(typeCheck.code === 0, `the README's ${blocks.length} TypeScript blocks type-check`, typeCheck.output);
-
 /** Starts `args`, waits for `Listening on <url>` (or `port`), asks once, stops it. */
 async function serveOnce(args: string[], port: number | undefined): Promise<string | undefined> {
-  const child = spawn(deno, args, { cwd: root, env: { ...process.env, NO_COLOR: "1" }, detached: true });
+  const child = spawn(deno, args, { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, detached: true });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
@@ -82,14 +80,20 @@ async function serveOnce(args: string[], port: number | undefined): Promise<stri
   }
 }
 
+// Each block as a module of the repository, so `fetchkit` resolves through deno.json.
 const dir = mkdtempSync(join(root, ".readme-run-"));
+const fileOf = (i: number) => join(dir, `block_${blocks[i].line}.ts`);
 try {
+  blocks.forEach(({ code }, i) => writeFileSync(fileOf(i), code));
+  // The project a reader has: a public/ folder beside the app.
+  mkdirSync(join(dir, "public"));
+  writeFileSync(join(dir, "public", "index.html"), "<!doctype html><p>home</p>\n");
+  const typeCheck = await run(["check", "--quiet", ...blocks.map((_, i) => fileOf(i))], 120_000);
+  report(typeCheck.code === 0, `the README's ${blocks.length} TypeScript blocks type-check`, typeCheck.output);
   for (const [i, { code, line }] of blocks.entries()) {
     const serves = /^export default /m.test(code) ? "export" : /\bserve\(/.test(code) ? "serve" : undefined;
     if (serves === undefined) continue;
-    // The block as a module of the repository, so `fetchkit` resolves through deno.json.
-    const file = join(dir, `block_${i}.ts`);
-    writeFileSync(file, code);
+    const file = fileOf(i);
     const port = await freePort();
     const problem = serves === "export"
       ? await serveOnce(["serve", "-A", "--quiet", "--port", String(port), file], port)

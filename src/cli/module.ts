@@ -64,13 +64,23 @@ export function isNotFound(error: unknown): boolean {
 /** The minimum Node.js that imports a `.ts` module without flags (type stripping on by default). */
 export const NODE_FOR_TYPESCRIPT = "22.18";
 
-/** The one-line reason an app module could not be imported. */
-function importFailure(specifier: string, error: unknown): string {
+/**
+ * The one-line reason an app module could not be imported. "Cannot find"
+ * only when the module itself is not there: a module that imports a missing
+ * package is there, and is named with the error it raised.
+ */
+async function importFailure(specifier: string, url: URL, error: unknown): Promise<string> {
   if ((error as { code?: string })?.code === "ERR_UNKNOWN_FILE_EXTENSION") {
     const node = (globalThis as { process?: { version?: string } }).process?.version ?? "an older one";
     return `cannot import ${specifier}: TypeScript modules need Node.js ${NODE_FOR_TYPESCRIPT} or later (this is ${node}), Deno or Bun`;
   }
-  return isNotFound(error) ? `cannot find ${specifier}` : `cannot import ${specifier}: ${firstLine(error)}`;
+  if (isNotFound(error) && !(await exists(url))) return `cannot find ${specifier}`;
+  return `cannot import ${specifier}: ${firstLine(error)}`;
+}
+
+async function exists(url: URL): Promise<boolean> {
+  const { stat } = await import("node:fs/promises");
+  return stat(url).then(() => true, () => false);
 }
 
 /** Imports the module at a command-line path and finds its handler; a failed import is a one-line error. */
@@ -80,7 +90,7 @@ export async function importModule(specifier: string): Promise<Found> {
   try {
     namespace = await import(url.href);
   } catch (error) {
-    return { error: importFailure(specifier, error) };
+    return { error: await importFailure(specifier, url, error) };
   }
   return findHandler(namespace, specifier);
 }
