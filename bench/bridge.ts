@@ -1,5 +1,5 @@
 /**
- * Issue 7's bridge cost: an Express hello app behind `fromNode`, served by
+ * The bridge cost: an Express hello app behind `fromNode`, served by
  * fetchkit's `serve()`, vs the same Express app on `node:http` directly, in the
  * same run. Target ≥ 0.85 on Node; Deno and Bun (through their `node:http`)
  * are measured for information when selected.

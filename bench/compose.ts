@@ -1,5 +1,5 @@
 /**
- * Issue 2's layer cost: fetchkit `compose()` of three pass-through middleware
+ * The layer cost: fetchkit `compose()` of three pass-through middleware
  * around a hello handler, served by `serve()`, vs the bare runtime server, in the
  * same run. Target ≥ 0.97 on Deno and Bun (≥ 0.90 on Node, whose fetch bridge
  * is measured against raw node:http).

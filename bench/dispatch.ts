@@ -1,5 +1,5 @@
 /**
- * Issue 3's dispatch cost: calls per second of `mount()` with 10, 1,000 and
+ * The dispatch cost: calls per second of `mount()` with 10, 1,000 and
  * 100,000 prefixes, in process (no sockets: what is measured is dispatch
  * itself), and the same tables as Hono routes (`app.all("/pN/*")`) in the
  * same run. Target: 100,000 prefixes within 1.3× of 10 (ratio ≥ 0.77).

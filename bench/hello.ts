@@ -1,5 +1,5 @@
 /**
- * Issue 4's serving cost: hello world through `serve()` + a 3-entry `mount`
+ * The serving cost: hello world through `serve()` + a 3-entry `mount`
  * vs the bare runtime server (Deno.serve, Bun.serve, raw node:http) and vs a
  * Hono app, in the same run, on each runtime. Targets: ≥ 0.97 of bare on Deno
  * and Bun, ≥ 0.90 of raw node:http on Node, and ≥ Hono's figure.

@@ -1,5 +1,5 @@
 /**
- * Issue 6's overhead: hello with `profile()` + `logger()` (Combined Log Format
+ * The middleware overhead: hello with `profile()` + `logger()` (Combined Log Format
  * to stderr, redirected to /dev/null) vs the same hello without middleware,
  * both served by fetchkit's `serve()` in the same run. Target ≥ 0.90.
  *

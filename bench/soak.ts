@@ -1,5 +1,5 @@
 /**
- * Issue 4's soak: each runtime serves a dynamic route and a static file for
+ * The soak: each runtime serves a dynamic route and a static file for
  * SOAK_SECONDS (default 60) at 256 connections, while a second client hits a
  * handler that throws on every 10th request. Pass: the main mix sees 0 socket
  * errors and 0 non-2xx/3xx answers, the flaky route's failures stay 500s on

@@ -1,5 +1,5 @@
 /**
- * Issue 5's targets for serveStatic, measured against nginx (and Hono's
+ * The targets for serveStatic, measured against nginx (and Hono's
  * serveStatic) in the same run, server pinned to core 0, clients on core 1:
  *
  * - 1 KiB file, req/s: ≥ 1.0× nginx on Deno and Bun, ≥ 0.8× on Node, ≥ 3× Hono on each;

@@ -4,7 +4,7 @@
  * Run:  node examples/hello.ts      then open http://127.0.0.1:8000/
  * (also `deno run -A examples/hello.ts` or `bun examples/hello.ts`; the
  * default export is the handler, so `node serve.ts examples/hello.ts` serves
- * it too, like the seeds' runserver script)
+ * it too, as `npx fetchkit examples/hello.ts` does for a user)
  *
  * Importing this module binds no port: it serves only when run directly.
  *

@@ -1,5 +1,5 @@
 /**
- * The seeds' "POSTs to the primary, everything else to the replicas", as a
+ * "POSTs to the primary, everything else to the replicas", as a
  * reverse proxy in front of three upstream servers, all on loopback. The
  * upstreams are started by this script too: a primary that takes writes and
  * copies them to two read-only replicas.

@@ -339,7 +339,7 @@ test("balance: round-robin, one retry on another replica for idempotent requests
   });
 });
 
-test("proxy: the seeds' primary/replicas split in five lines", async () => {
+test("proxy: the primary/replicas split in five lines", async () => {
   const named = (name: string): Handler => (request) => new Response(`${name} ${request.method}`);
   await withServer(named("primary"), async (p) => {
     await withServer(named("replica1"), async (r1) => {

@@ -1,6 +1,6 @@
 /**
- * The example site that `npm start` serves (serve.ts with no module): the
- * seeds' CherryPy dispatcher table, in Fetch handlers.
+ * The example site that `npm start` serves (serve.ts with no module): a
+ * CherryPy-style dispatcher table, in Fetch handlers.
  *
  * Run:  npm start      then open http://127.0.0.1:8000/
  * (the same as `node serve.ts`, `deno run -A serve.ts` or `bun serve.ts`;

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { byMethod, cascade, context, type Handler, match } from "../../mod.ts";
+// The names every runtime shares (the root entry without serve/serveStatic), so the Worker bundles it too.
+import { byMethod, cascade, context, type Handler, match } from "../../src/entries/root.ts";
 import { type Html, html } from "./html.ts";
 
 /** Renders a page of the guestbook inside whatever frame the host site uses. */

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { byMethod, context, defineApp, type Handler, mount } from "../../mod.ts";
+import { byMethod, context, defineApp, type Handler, mount } from "../../mod.workerd.ts";
 import { guestbook } from "../site/guestbook.ts";
 
 /** The bindings declared in wrangler.toml. */

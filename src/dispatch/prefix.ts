@@ -15,7 +15,7 @@ const pathSafe = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
  * Checks a mount prefix and returns it in the canonical form requests are
  * matched in (percent-encoded, NFC, so `/café` becomes `/caf%C3%A9`).
  *
- * The slash rule is the seeds' `django.root` rule: a prefix starts with `/`
+ * The slash rule is Django's `django.root` rule: a prefix starts with `/`
  * and does not end with `/` (except the root `/`), because the slash after
  * the prefix belongs to the mounted app's path. Empty and dot segments are
  * rejected too: the URL parser removes them from every request path, so such

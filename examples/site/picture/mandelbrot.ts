@@ -4,7 +4,7 @@
  * very same pixels (IEEE 754 rounds those exactly alike; `Math.log` and
  * friends may differ in the last bit from engine to engine).
  *
- * Why 7×5 and not the seed's 570×562: 35 tiles of 100×100 cannot cover
+ * Why 7×5 and not the classic 570×562: 35 tiles of 100×100 cannot cover
  * 570×562 (that needs 6×6 = 36, with clipped tiles on two edges). 35 whole
  * tiles are a 7×5 grid, so the picture is 700×500.
  *
