@@ -20,13 +20,13 @@ import { context } from "../context.ts";
 import { pass } from "../pass.ts";
 import type { Handler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
-import { ChunkedDecoder } from "./chunked.ts";
-import { LightRequest } from "../serve/light_request.ts";
-import type { NodePair } from "../serve/node.ts";
-import { runDirect } from "./from_node_direct.ts";
-import { errorResponse, errorStatus } from "./node_errors.ts";
+import { ChunkedDecoder } from "../node/chunked.ts";
+import { LightRequest } from "../node/light_request.ts";
+import type { NodePair } from "../serve/adapters/node.ts";
+import { runDirect } from "../node/app_direct.ts";
+import { errorResponse, errorStatus } from "../node/errors.ts";
 import { pathAndQuery } from "../internal/url.ts";
-import { type NodeBuiltins, nodeBuiltins } from "./node_builtins.ts";
+import { type NodeBuiltins, nodeBuiltins } from "../node/builtins.ts";
 import { isNullBodyStatus } from "../internal/http.ts";
 
 /**

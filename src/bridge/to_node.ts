@@ -9,8 +9,8 @@ import { bindContext } from "../context.ts";
 import { isPass } from "../pass.ts";
 import { type HandlerLike, toHandler } from "../handler.ts";
 import type { NodeNext } from "./from_node.ts";
-import { requestFromNode } from "./node_request.ts";
-import { sendResponse } from "./node_response.ts";
+import { requestFromNode } from "../node/request.ts";
+import { sendResponse } from "../node/response.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { plainResponse } from "../internal/http.ts";
 

@@ -194,5 +194,5 @@ export async function start(input: AdapterInput): Promise<AdapterServer> {
   const global = globalThis as { Deno?: unknown; Bun?: unknown };
   if (global.Deno) return (await import("./deno.ts")).serveDeno(input);
   if (global.Bun) return (await import("./bun.ts")).serveBun(input);
-  return (await import("./node.ts")).serveNode(input);
+  return (await import("./adapters/node.ts")).serveNode(input);
 }

@@ -12,8 +12,8 @@
  * @module
  */
 import type * as Http from "node:http";
-import { bodyStream } from "../../bridge/node_request.ts";
-import { drainOrClose } from "../../serve/drain.ts";
+import { bodyStream } from "../../node/request.ts";
+import { drainOrClose } from "../../node/drain.ts";
 import { isNullBodyStatus } from "../../internal/http.ts";
 
 /** What the proxy sends upstream. */

@@ -4,7 +4,7 @@
  *
  * Why our own bridge: it is the hot path of every request on Node, so it does
  * only what a Fetch handler can observe. By default handlers get a light
- * Request and answer with the light global Response (light_request.ts,
+ * Request and answer with the light global Response (src/node/light_request.ts,
  * light_globals.ts): a whole body is written with one `end()`, and undici's
  * objects are built only when something needs them. With `overrideGlobals:
  * false` the Request is undici's, with its headers in one pass over
@@ -16,17 +16,17 @@
  */
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { bindContext, context, type ContextInit, type RemoteAddress, type RequestContext } from "../context.ts";
-import { internalError, invoke } from "./invoke.ts";
-import { BodyGuard, limitReason } from "./limits.ts";
-import type { AdapterInput, AdapterServer } from "./types.ts";
-import { drainOrClose } from "./drain.ts";
-import { drainServer, endWhenIdle, isEnding } from "./node_drain.ts";
-import { installLightGlobals, type LightParts, LightResponse } from "./light_globals.ts";
-import { LightRequest } from "./light_request.ts";
-import { isResponse } from "../internal/is_response.ts";
-import { HostCheck, isHttpUrlWithHost } from "../internal/host.ts";
-import { noteCutStream } from "./uncaught.ts";
+import { bindContext, context, type ContextInit, type RemoteAddress, type RequestContext } from "../../context.ts";
+import { internalError, invoke } from "../invoke.ts";
+import { BodyGuard, limitReason } from "../limits.ts";
+import type { AdapterInput, AdapterServer } from "../types.ts";
+import { drainOrClose } from "../../node/drain.ts";
+import { drainServer, endWhenIdle, isEnding } from "../../node/server_drain.ts";
+import { installLightGlobals, type LightParts, LightResponse } from "../../node/light_globals.ts";
+import { LightRequest } from "../../node/light_request.ts";
+import { isResponse } from "../../internal/is_response.ts";
+import { HostCheck, isHttpUrlWithHost } from "../../internal/host.ts";
+import { noteCutStream } from "../uncaught.ts";
 
 /** The Node objects of one request, as handlers find them in `context(request).runtimeArgs[0]`. */
 export interface NodePair {
@@ -105,7 +105,7 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
           // Mid-response connections are answered with `Connection: close` (or
           // closed once their response ends); every other one, including one that
           // never sent a request (browsers open them ahead of time), is closed
-          // without a reset (node_drain.ts).
+          // without a reset (src/node/server_drain.ts).
           state.draining = true;
           return drainServer(state);
         },

@@ -18,9 +18,9 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import type { RequestContext } from "../context.ts";
 import { pass } from "../pass.ts";
 import { pathAndQuery } from "../internal/url.ts";
-import { LightResponse } from "../serve/light_globals.ts";
-import type { NodeListener } from "./from_node.ts";
-import { errorResponse, errorStatus } from "./node_errors.ts";
+import { LightResponse } from "./light_globals.ts";
+import type { NodeListener } from "../bridge/from_node.ts";
+import { errorResponse, errorStatus } from "./errors.ts";
 
 /** What Express reads on `req` besides the `node:http` fields. */
 interface MountedRequest extends IncomingMessage {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ServerResponse } from "node:http";
-import { drainOrClose } from "../serve/drain.ts";
+import { drainOrClose } from "./drain.ts";
 
 /**
  * Writes a Response to `res`. Headers go through `setHeader`, so headers an
