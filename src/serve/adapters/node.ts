@@ -17,22 +17,19 @@
 import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { bindContext, context, type ContextInit, type RemoteAddress, type RequestContext } from "../../context.ts";
-import { internalError, invoke } from "../invoke.ts";
+import { invoke } from "../invoke.ts";
 import { BodyGuard, limitReason } from "../limits.ts";
 import type { AdapterInput, AdapterServer } from "../types.ts";
-import { drainOrClose } from "../../node/drain.ts";
-import { drainServer, endWhenIdle, isEnding } from "../../node/server_drain.ts";
-import { installLightGlobals, type LightParts, LightResponse } from "../../node/light_globals.ts";
-import { LightRequest } from "../../node/light_request.ts";
+import { noteCutStream } from "../uncaught.ts";
 import { isResponse } from "../../internal/is_response.ts";
 import { HostCheck, isHttpUrlWithHost } from "../../internal/host.ts";
-import { noteCutStream } from "../uncaught.ts";
-
-/** The Node objects of one request, as handlers find them in `context(request).runtimeArgs[0]`. */
-export interface NodePair {
-  incoming: IncomingMessage;
-  outgoing: ServerResponse;
-}
+import { bodyStream } from "../../node/body.ts";
+import { disconnectSignal } from "../../node/disconnect.ts";
+import type { NodeExchange } from "../../node/exchange.ts";
+import { installLightGlobals } from "../../node/light_globals.ts";
+import { fetchRequest, lightRequest } from "../../node/request.ts";
+import { type HeadWriter, OWN_HEAD, writeResponse } from "../../node/response.ts";
+import { drainServer, endWhenIdle, isEnding } from "../../node/server_drain.ts";
 
 interface NodeState {
   input: AdapterInput;
@@ -46,14 +43,14 @@ interface NodeState {
   server: NodeHttpServer;
   /** Light Request and Response objects (light_globals.ts) are in use. */
   light: boolean;
-  /** The context init of every request; what varies per request is its {@linkcode NodePair}, in `runtimeArgs`. */
+  /** The context init of every request; what varies per request is its {@linkcode NodeExchange}, in `runtimeArgs`. */
   init: ContextInit;
 }
 
-const pairOf = (context: RequestContext) => context.runtimeArgs[0] as NodePair;
+const exchangeOf = (context: RequestContext) => context.runtimeArgs[0] as NodeExchange;
 
 function clientAddress(_request: Request, context: RequestContext): RemoteAddress | undefined {
-  const { socket } = pairOf(context).incoming;
+  const { socket } = exchangeOf(context).incoming;
   return socket.remoteAddress ? { hostname: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined;
 }
 
@@ -84,7 +81,7 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
       remoteAddr: clientAddress,
       waitUntil: input.track,
       // A light Request's own signal is the disconnect signal, which the context reads by default.
-      signal: input.overrideGlobals ? undefined : (_request, context) => disconnectSignal(pairOf(context).outgoing),
+      signal: input.overrideGlobals ? undefined : (_request, context) => disconnectSignal(exchangeOf(context).outgoing),
     },
   };
   server.on("connection", (socket: Socket) => {
@@ -152,77 +149,24 @@ function urlOf(req: IncomingMessage, host: string): string {
   return `http://${host}${target}`;
 }
 
+/** The request's body stream, counted by `guard`; the rest is drained on a cancel, so the connection stays usable. */
+function guardedBody(req: IncomingMessage, guard: BodyGuard): ReadableStream<Uint8Array> {
+  return bodyStream(req, { counter: guard, onCancel: "drain" });
+}
+
 /** Builds the Fetch Request for a Node request; `undefined` when its URL or Host is unusable. */
 function toRequest(req: IncomingMessage, host: string, guard: BodyGuard | undefined): Request | undefined {
-  const url = urlOf(req, host);
-  const raw = req.rawHeaders;
-  const headers = new Headers();
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  const method = req.method ?? "GET";
   try {
-    // A GET gets the smallest init undici accepts: every key costs on this path.
-    if (guard === undefined && method === "GET") return new Request(url, { headers });
-    return new Request(url, {
-      method,
-      headers,
-      body: guard ? readableFrom(req, guard) : null,
-      // @ts-ignore: `duplex` is required by Node's fetch for streaming bodies but missing from the DOM types.
-      duplex: "half",
-    });
+    return fetchRequest(req, urlOf(req, host), guard ? guardedBody(req, guard) : null);
   } catch {
     return undefined;
   }
 }
 
-/** The same as {@linkcode toRequest}, as a {@linkcode LightRequest}. */
-function toLightRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  host: string,
-  guard: BodyGuard | undefined,
-  native: NodePair,
-): Request {
-  return new LightRequest(urlOf(req, host), req.method ?? "GET", {
-    rawHeaders: req.rawHeaders,
-    body: guard ? () => readableFrom(req, guard) : undefined,
-    signal: () => disconnectSignal(res),
-    native,
-  }) as unknown as Request;
-}
-
-/** A byte stream over a Node readable, pulling only when the consumer wants more, counted by the guard. */
-function readableFrom(req: IncomingMessage, guard: BodyGuard): ReadableStream<Uint8Array> {
-  // Once the consumer cancels, the rest of the body is drained and dropped, not enqueued.
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      guard.onRefuse = () => {
-        controller.error(new Error(`request body refused (${guard.refused})`));
-        req.pause();
-      };
-      req.on("data", (chunk: Buffer) => {
-        if (cancelled || !guard.count(chunk.byteLength)) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
-      });
-      req.once("end", () => {
-        guard.done();
-        if (!guard.refused && !cancelled) controller.close();
-      });
-      req.once("error", (error) => {
-        guard.done();
-        if (!guard.refused && !cancelled) controller.error(error);
-      });
-    },
-    pull() {
-      if (!guard.refused) req.resume();
-    },
-    cancel() {
-      cancelled = true;
-      guard.done();
-      req.resume(); // drain what is left so the connection stays usable
-    },
-  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+/** The same as {@linkcode toRequest}, as a light Request holding its {@linkcode NodeExchange}. */
+function toLightRequest(exchange: NodeExchange, host: string, guard: BodyGuard | undefined): Request {
+  const req = exchange.incoming;
+  return lightRequest(exchange, urlOf(req, host), guard ? () => guardedBody(req, guard) : undefined);
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -251,10 +195,10 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
     if (declared > limits.maxBodySize) return refuse(req, res, 413);
     guard = new BodyGuard(limits.maxBodySize);
   }
-  const native: NodePair = { incoming: req, outgoing: res };
-  const request = state.light ? toLightRequest(req, res, host, guard, native) : toRequest(req, host, guard);
+  const exchange: NodeExchange = { incoming: req, outgoing: res };
+  const request = state.light ? toLightRequest(exchange, host, guard) : toRequest(req, host, guard);
   if (request === undefined) return badRequest(req, res, "invalid URL");
-  bindContext(request, state.init, [native]);
+  bindContext(request, state.init, [exchange]);
   state.active.add(res);
   if (state.draining) res.shouldKeepAlive = false;
   // A handler that answers synchronously with a whole body is written without
@@ -263,8 +207,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   let written: Promise<void> | void;
   try {
     written = isResponse(result)
-      ? writeResponse(result, request, req, res)
-      : result.then((response) => writeResponse(response, request, req, res));
+      ? writeResponse(result, request, req, res, SERVER_HEAD)
+      : result.then((response) => writeResponse(response, request, req, res, SERVER_HEAD));
   } catch (error) {
     written = Promise.reject(error);
   }
@@ -321,190 +265,13 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 501) {
   req.resume();
 }
 
-function disconnectSignal(res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
-  if (res.closed) {
-    if (!res.writableFinished) controller.abort(new Error("client disconnected"));
-  } else {
-    res.once("close", () => {
-      if (!res.writableFinished) controller.abort(new Error("client disconnected"));
-    });
-  }
-  return controller.signal;
-}
-
-function flatHeaders(headers: Headers): string[] {
-  const flat: string[] = [];
-  for (const [name, value] of headers) flat.push(name, value);
-  return flat;
-}
-
-const NOT_YET_VALUE = Symbol("not yet");
-/** Settled already, so `Promise.race([read, NOT_YET])` tells whether the read was. */
-const NOT_YET = Promise.resolve(NOT_YET_VALUE);
-
-/** Writes a light Response whose body is already whole (a string, bytes or none): one `end()`. */
-function writeWhole(
-  parts: LightParts & { body: string | Uint8Array | null },
-  req: IncomingMessage,
-  res: ServerResponse,
-): void {
-  if (res.destroyed) return;
-  const { body } = parts;
-  const headers = parts.headers ?? parts.lazyHeaders?.();
-  const head = headers !== undefined
-    ? flatHeaders(headers)
-    : parts.contentType
-    ? ["content-type", parts.contentType]
-    : [];
-  if (body !== null && (headers === undefined || !headers.has("content-length"))) {
-    head.push("content-length", String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength));
-  }
-  res.writeHead(parts.status, parts.statusText || undefined, head);
-  if (body === null || req.method === "HEAD") res.end();
-  else res.end(body);
-}
-
-/** Writes a Fetch Response to a Node ServerResponse, streaming the body with backpressure. */
-function writeResponse(
-  response: Response,
-  request: Request,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> | void {
-  // Already written by the app itself (fromNode's direct path): its head is out, so
-  // draining has nothing left to tell this response.
-  if (LightResponse.sentOn(response) === res) return;
-  const light = LightResponse.partsOf(response);
-  if (light === undefined) {
-    // `Response.error()` (status 0) is a network error: no status line can say it, so it is a 500.
-    if (response.status === 0) {
-      console.error(new TypeError("handler returned Response.error(), answered 500"));
-      return writeResponse(internalError(), request, req, res);
-    }
-    return writeStreamed(response.status, response.statusText, response.headers, response.body, request, req, res);
-  }
-  if (light.body !== null) {
-    if (light.sent) {
-      // The same Response object returned twice: Node's own would fail on its used body too.
-      console.error(new TypeError("a Response was returned after its body was already sent"));
-      return writeResponse(internalError(), request, req, res);
-    }
-    light.sent = true;
-  }
-  if (light.body instanceof ReadableStream) {
-    return writeStreamed(light.status, light.statusText, light.headers, light.body, request, req, res);
-  }
-  return writeWhole(light as LightParts & { body: string | Uint8Array | null }, req, res);
-}
-
 /**
- * A body chunk as bytes: strings are sent as UTF-8 (Bun accepts them, and a
- * stream of strings is a common mistake that must not corrupt the head), any
- * other buffer source is viewed as bytes; `undefined` for what cannot be sent.
+ * How this server writes a head: its own, in one call. A client leaving while
+ * the body streams is noted: the app may go on enqueueing into the cancelled
+ * stream and throw outside any request, and that error can then name the
+ * route (uncaught.ts).
  */
-function chunkBytes(chunk: unknown): Uint8Array | undefined {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === "string") return Buffer.from(chunk, "utf8");
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  return undefined;
-}
-
-function badChunk(chunk: unknown): TypeError {
-  const what = chunk === null
-    ? "null"
-    : typeof chunk === "object"
-    ? `an object (${chunk.constructor?.name})`
-    : typeof chunk;
-  return new TypeError(`a response body stream produced ${what}, not bytes or a string`);
-}
-
-async function writeStreamed(
-  status: number,
-  reason: string,
-  headers: Headers | undefined,
-  body: ReadableStream<Uint8Array> | null,
-  request: Request,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  if (res.destroyed) {
-    await body?.cancel().catch(() => {});
-    return;
-  }
-  const head = headers === undefined ? [] : flatHeaders(headers);
-  const statusText = reason || undefined;
-  if (body === null || req.method === "HEAD") {
-    res.writeHead(status, statusText, head);
-    res.end();
-    if (body) await body.cancel().catch(() => {});
-    return;
-  }
-  const reader = body.getReader();
-  let step: ReadableStreamReadResult<Uint8Array>;
-  let first: Uint8Array | undefined;
-  try {
-    step = await reader.read();
-    if (!step.done && (first = chunkBytes(step.value)) === undefined) throw badChunk(step.value);
-  } catch (error) {
-    // Nothing is sent yet: a failed or malformed body can still be an honest 500.
-    console.error(error);
-    void reader.cancel(error).catch(() => {});
-    res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
-    return;
-  }
-  if (step.done) {
-    res.writeHead(status, statusText, head);
-    res.end();
-    return;
-  }
-  // A body made from a string or bytes is one chunk and an already-closed
-  // stream: if the next read is settled at once, send it whole with a
-  // Content-Length (one buffer, no chunked framing). A real stream is not
-  // held back: whatever is pending, the first chunk goes out now.
-  const next = reader.read();
-  const settled = await Promise.race([next, NOT_YET]);
-  if (settled !== NOT_YET_VALUE && (settled as ReadableStreamReadResult<Uint8Array>).done) {
-    if (!headers?.has("content-length")) head.push("content-length", String(first!.byteLength));
-    res.writeHead(status, statusText, head);
-    res.end(first);
-    return;
-  }
-  // From here on the client may leave at any await: listen before the first one,
-  // or a stream that never produces again would hang the writer and leak its source.
-  let closed = false;
-  const onClose = () => {
-    closed = true;
-    // The app may go on enqueueing into the cancelled stream and throw outside
-    // any request: remember the route, so that error can name it (uncaught.ts).
-    noteCutStream(context(request).route);
-    void reader.cancel(new Error("client disconnected")).catch(() => {});
-  };
-  res.once("close", onClose);
-  if (res.destroyed) onClose();
-  try {
-    res.writeHead(status, statusText, head);
-    res.write(first);
-    step = await next;
-    while (!step.done && !closed) {
-      const bytes = chunkBytes(step.value);
-      if (bytes === undefined) throw badChunk(step.value);
-      if (!res.write(bytes) && !closed) {
-        await drainOrClose(res);
-      }
-      if (closed) return;
-      step = await reader.read();
-    }
-    if (!closed) res.end();
-  } catch (error) {
-    // The headers are out: the only honest signal left is closing the connection.
-    if (!closed) {
-      console.error(error);
-      void reader.cancel(error).catch(() => {});
-    }
-    res.destroy();
-  } finally {
-    res.off("close", onClose);
-  }
-}
+const SERVER_HEAD: HeadWriter = {
+  ...OWN_HEAD,
+  onCut: (request) => noteCutStream(context(request).route),
+};
