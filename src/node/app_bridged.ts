@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestContext } from "../context.ts";
-import { pathAndQuery } from "../internal/url.ts";
+import { setMountedUrls } from "./express.ts";
 import { type BridgedRequest, type BridgeSocket, bridgeSocketClass } from "./app_socket.ts";
 import type { NodeBuiltins } from "./builtins.ts";
 import type { NodeListener } from "./types.ts";
@@ -52,11 +52,7 @@ function bridgedIncoming(
 ): BridgedRequest {
   const req = new Incoming(socket as never) as BridgedRequest;
   req.method = request.method;
-  req.url = pathAndQuery(request.url);
-  if (ctx.base !== "") {
-    req.baseUrl = ctx.base;
-    req.originalUrl = pathAndQuery(ctx.originalUrl);
-  }
+  setMountedUrls(req, request, ctx);
   req.httpVersionMajor = 1;
   req.httpVersionMinor = 1;
   req.httpVersion = "1.1";

@@ -14,19 +14,13 @@
  *
  * @module
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { RequestContext } from "../context.ts";
 import { pass } from "../pass.ts";
-import { pathAndQuery } from "../internal/url.ts";
+import { type MountedRequest, setMountedUrls } from "./express.ts";
 import { sentRecord } from "./exchange.ts";
 import type { NodeListener } from "./types.ts";
 import { errorResponse, errorStatus } from "./app_errors.ts";
-
-/** What Express reads on `req` besides the `node:http` fields. */
-interface MountedRequest extends IncomingMessage {
-  baseUrl?: string;
-  originalUrl?: string;
-}
 
 /** The head `res` is sending, as a body-less record of what was sent on it. */
 function sentHead(res: ServerResponse, given: unknown[]): Response {
@@ -70,11 +64,7 @@ export function runDirect(
   res: ServerResponse,
   statusCodes: Record<number, string | undefined>,
 ): Response | Promise<Response> {
-  req.url = pathAndQuery(request.url);
-  if (ctx.base !== "") {
-    req.baseUrl = ctx.base;
-    req.originalUrl = pathAndQuery(ctx.originalUrl);
-  }
+  setMountedUrls(req, request, ctx);
   let answer: Response | undefined;
   let deliver: ((response: Response) => void) | undefined;
   const settle = (response: Response) => {

@@ -14,19 +14,18 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { pass } from "../pass.ts";
 import { errorResponse, errorStatus } from "./app_errors.ts";
 import { HIGH_WATER_MARK, type ReaderSocket, ResponseReader } from "./app_response.ts";
 import type { NodeBuiltins } from "./builtins.ts";
+import type { MountedRequest } from "./express.ts";
 
 const kExchange = Symbol("fetchkit bridged exchange");
 
-/** What Express reads on `req` besides the `node:http` fields, and the exchange feeding its body. */
-export interface BridgedRequest extends IncomingMessage {
-  baseUrl?: string;
-  originalUrl?: string;
+/** The app's `req`, with the exchange feeding its body. */
+export interface BridgedRequest extends MountedRequest {
   [kExchange]?: BridgedExchange;
 }
 

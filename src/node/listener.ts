@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { bindContext } from "../context.ts";
 import type { Handler } from "../handler.ts";
 import { plainResponse } from "../internal/http.ts";
@@ -15,15 +15,10 @@ import { isResponse } from "../internal/is_response.ts";
 import { isPass } from "../pass.ts";
 import { disconnectSignal } from "./disconnect.ts";
 import type { NodeExchange } from "./exchange.ts";
+import type { MountedRequest } from "./express.ts";
 import { listenerRequest } from "./request.ts";
 import { SHARED_HEAD, writeResponse } from "./response.ts";
 import type { NodeNext } from "./types.ts";
-
-/** What Express adds to `req` that the bridge reads. */
-interface ExpressFields {
-  baseUrl?: string;
-  originalUrl?: string;
-}
 
 /**
  * Answers `req` on `res` with `handler`. With `next` (Express, Connect), a
@@ -32,7 +27,7 @@ interface ExpressFields {
  */
 export async function respondWith(
   handler: Handler,
-  req: IncomingMessage & ExpressFields,
+  req: MountedRequest,
   res: ServerResponse,
   next: NodeNext | undefined,
 ): Promise<void> {
@@ -62,7 +57,7 @@ export async function respondWith(
 /** The context of a request under Express: its mount (`baseUrl`, `originalUrl`), peer and Node objects. */
 function bindListenerContext(
   request: Request,
-  req: IncomingMessage & ExpressFields,
+  req: MountedRequest,
   res: ServerResponse,
   signal: AbortSignal,
 ): void {

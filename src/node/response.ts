@@ -49,14 +49,14 @@ export function writeResponse(
   if (light === undefined) {
     // `Response.error()` (status 0) is a network error: no status line can say it, so it is a 500.
     if (response.status === 0) {
-      return failWith(new TypeError("handler returned Response.error(), answered 500"), request, req, res, how);
+      return writeResponse(failed("handler returned Response.error(), answered 500"), request, req, res, how);
     }
     return writeStreamed(response.status, response.statusText, response.headers, response.body, request, req, res, how);
   }
   if (light.body !== null) {
     // The same Response object returned twice: Node's own would fail on its used body too.
     if (light.sent) {
-      return failWith(new TypeError("a Response was returned after its body was already sent"), request, req, res, how);
+      return writeResponse(failed("a Response was returned after its body was already sent"), request, req, res, how);
     }
     light.sent = true;
   }
@@ -66,16 +66,10 @@ export function writeResponse(
   return writeWhole(light as WholeParts, req, res, how);
 }
 
-/** Logs `error` and answers a plain 500 instead of the Response that caused it. */
-function failWith(
-  error: Error,
-  request: Request,
-  req: IncomingMessage,
-  res: ServerResponse,
-  how: HeadWriter,
-): Promise<void> | void {
-  console.error(error);
-  return writeResponse(plainResponse(500, "Internal Server Error"), request, req, res, how);
+/** Logs why a Response cannot be written; the plain 500 sent instead. */
+function failed(reason: string): Response {
+  console.error(new TypeError(reason));
+  return plainResponse(500, "Internal Server Error");
 }
 
 /** serve's Node adapter: `res` is its own, the head is written in one call. */
