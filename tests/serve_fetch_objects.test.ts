@@ -1,7 +1,7 @@
 /**
  * Request and Response inside serve() behave as the Fetch standard says, on
  * every runtime. On Node this is where the light objects of
- * src/serve/light_request.ts and light_globals.ts are held to Node's own:
+ * src/node/light_request.ts and light_globals.ts are held to Node's own:
  * instanceof, copies, bodies, fetch(request), WebIDL errors, statics.
  */
 import assert from "node:assert/strict";

@@ -17,7 +17,7 @@ import { type HandlerLike, toHandler } from "../handler.ts";
  *
  * @example
  * ```ts
- * import type { ExecutionContextLike } from "@fetchkit/core";
+ * import type { ExecutionContextLike } from "@fetchkit/core/hono";
  * const ctx: ExecutionContextLike = { waitUntil: (promise) => void promise };
  * ```
  */
@@ -32,7 +32,7 @@ export interface ExecutionContextLike {
  *
  * @example Any Hono context fits
  * ```ts ignore
- * import type { HonoContextLike } from "@fetchkit/core";
+ * import type { HonoContextLike } from "@fetchkit/core/hono";
  * import type { Context } from "hono";
  * const fits = (c: Context): HonoContextLike => c;
  * ```
@@ -62,7 +62,8 @@ export type HonoMiddlewareLike = (c: HonoContextLike, next: () => Promise<void>)
  * @example A Hono app that links to itself wherever it is mounted
  * ```ts ignore
  * import { Hono } from "hono";
- * import { honoBase, mount } from "@fetchkit/core";
+ * import { honoBase } from "@fetchkit/core/hono";
+ * import { mount } from "@fetchkit/core";
  * const api = new Hono();
  * api.get("/", (c) => c.json({ self: `${honoBase(c)}/` }));
  * const app = mount({ "/api": api }); // GET /api/ → {"self":"/api/"}
@@ -123,7 +124,8 @@ function prefixEnd(routePath: string, url: string, start: number): number {
  * @example Static files and a fetchkit app inside Hono
  * ```ts ignore
  * import { Hono } from "hono";
- * import { mount, serveStatic, toHono } from "@fetchkit/core";
+ * import { mount, serveStatic } from "@fetchkit/core";
+ * import { toHono } from "@fetchkit/core/hono";
  * const app = new Hono();
  * app.use("/static/*", toHono(serveStatic("./static", { fallthrough: true })));
  * app.use("/kit/*", toHono(mount({ "/hello": () => new Response("hi") })));

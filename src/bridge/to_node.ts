@@ -1,24 +1,12 @@
 /**
  * Fetch → Node: a fetchkit handler as a `node:http` request listener or as
- * Express/Connect middleware.
+ * Express/Connect middleware. The Node side of it is src/node/listener.ts.
  *
  * @module
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { bindContext } from "../context.ts";
-import { isPass } from "../pass.ts";
 import { type HandlerLike, toHandler } from "../handler.ts";
-import type { NodeNext } from "./from_node.ts";
-import { requestFromNode } from "./node_request.ts";
-import { sendResponse } from "./node_response.ts";
-import { isResponse } from "../internal/is_response.ts";
-import { plainResponse } from "../internal/http.ts";
-
-/** What Express adds to `req` that the bridge reads. */
-interface ExpressFields {
-  baseUrl?: string;
-  originalUrl?: string;
-}
+import { respondWith } from "../node/listener.ts";
+import type { IncomingMessage, NodeNext, ServerResponse } from "../node/types.ts";
 
 /**
  * Turns a fetchkit handler (or an app with `fetch`) into a Node listener
@@ -41,7 +29,8 @@ interface ExpressFields {
  * ```ts ignore
  * import express from "express";
  * import { createServer } from "node:http";
- * import { serveStatic, toNode } from "@fetchkit/core";
+ * import { serveStatic } from "@fetchkit/core";
+ * import { toNode } from "@fetchkit/core/node";
  * const app = express();
  * app.use("/assets", toNode(serveStatic("./public", { fallthrough: true })));
  * createServer(toNode(() => new Response("hello"))).listen(8000);
@@ -49,46 +38,5 @@ interface ExpressFields {
  */
 export function toNode(app: HandlerLike): (req: IncomingMessage, res: ServerResponse, next?: NodeNext) => void {
   const handler = toHandler(app, "toNode: handler");
-  return (req, res, next) => void respond(handler, req, res, next);
-}
-
-async function respond(
-  handler: (request: Request) => Response | Promise<Response>,
-  req: IncomingMessage & ExpressFields,
-  res: ServerResponse,
-  next: NodeNext | undefined,
-): Promise<void> {
-  const aborter = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) aborter.abort(new DOMException("the client disconnected", "AbortError"));
-  });
-  const request = requestFromNode(req, aborter.signal);
-  if (request === undefined) {
-    res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Bad Request: invalid URL or Host\n");
-    return;
-  }
-  const url = request.url;
-  const origin = url.slice(0, url.indexOf("/", url.indexOf("://") + 3));
-  bindContext(request, {
-    base: req.baseUrl ?? "",
-    originalUrl: req.originalUrl !== undefined && req.originalUrl !== req.url ? origin + req.originalUrl : undefined,
-    remoteAddr: () =>
-      req.socket?.remoteAddress ? { hostname: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 } : undefined,
-    runtimeArgs: [{ incoming: req, outgoing: res }],
-    signal: aborter.signal,
-  });
-  let response: Response;
-  try {
-    response = await handler(request);
-    if (!isResponse(response)) throw new TypeError(`handler returned ${typeof response}, not a Response`);
-  } catch (error) {
-    if (next) return next(error);
-    console.error(error);
-    response = plainResponse(500, "Internal Server Error");
-  }
-  if (next && isPass(response)) {
-    await response.body?.cancel().catch(() => {});
-    return next();
-  }
-  await sendResponse(response, res, aborter.signal);
+  return (req, res, next) => void respondWith(handler, req, res, next);
 }

@@ -115,5 +115,5 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
 export async function start(input: AdapterInput): Promise<AdapterServer> {
   if (runtime === "deno") return (await import("./adapters/deno.ts")).serveDeno(input);
   if (runtime === "bun") return (await import("./adapters/bun.ts")).serveBun(input);
-  return (await import("./node.ts")).serveNode(input);
+  return (await import("./adapters/node.ts")).serveNode(input);
 }

@@ -12,8 +12,9 @@
  * @module
  */
 import type * as Http from "node:http";
-import { bodyStream } from "../../bridge/node_request.ts";
-import { drainOrClose } from "../../serve/drain.ts";
+import { bodyStream } from "../../node/body.ts";
+import { headersFrom } from "../../node/request.ts";
+import { drainOrClose } from "../../node/drain.ts";
 import { isNullBodyStatus } from "../../internal/http.ts";
 
 /** What the proxy sends upstream. */
@@ -40,8 +41,6 @@ function loadClients(): Promise<Clients> {
     agents: { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) },
   }));
 }
-
-/** Statuses whose responses never have a body (RFC 9110 §6.4.1); `new Response` refuses one. */
 
 /**
  * Sends `init` to `target` and resolves with the upstream's Response once its
@@ -72,9 +71,7 @@ export async function fetchUpstream(target: string, init: UpstreamRequest): Prom
         reject(new TypeError(`fetch failed: the upstream answered status ${status}`));
         return;
       }
-      const headers = new Headers();
-      const raw = response.rawHeaders;
-      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+      const headers = headersFrom(response.rawHeaders);
       const bodyless = isNullBodyStatus(status) || init.method === "HEAD";
       if (bodyless) response.resume();
       resolve(

@@ -17,7 +17,6 @@
  */
 import type { Server as NodeHttpServer, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { unref } from "../internal/process.ts";
 
 /** How long a half-closed connection may wait for the client's own close before it is destroyed. */
 const LINGER_MS = 1000;
@@ -90,7 +89,8 @@ function endGracefully(socket: Socket): void {
   if (ending.has(socket) || socket.destroyed) return;
   ending.add(socket);
   socket.end();
+  // Node's timers are objects: unref'd, the linger never keeps the process alive.
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-  unref(timer);
+  (timer as unknown as { unref?(): void }).unref?.();
   socket.once("close", () => clearTimeout(timer));
 }

@@ -8,32 +8,26 @@
  *
  * What the handler chain gets back, once the app sends its head, is a Response
  * recording that head (status and headers, no body) and the `res` it was sent
- * on ({@linkcode LightResponse.record}), so the Node adapter writes nothing:
+ * on ({@linkcode sentRecord}), so the Node adapter writes nothing:
  * outer middleware can log and measure it, but headers it adds to that
  * Response can no longer reach the client.
  *
  * @module
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { RequestContext } from "../context.ts";
 import { pass } from "../pass.ts";
-import { pathAndQuery } from "../internal/url.ts";
-import { LightResponse } from "../serve/light_globals.ts";
-import type { NodeListener } from "./from_node.ts";
-import { errorResponse, errorStatus } from "./node_errors.ts";
-
-/** What Express reads on `req` besides the `node:http` fields. */
-interface MountedRequest extends IncomingMessage {
-  baseUrl?: string;
-  originalUrl?: string;
-}
+import { type MountedRequest, setMountedUrls } from "./express.ts";
+import { sentRecord } from "./exchange.ts";
+import type { NodeListener } from "./types.ts";
+import { errorResponse, errorStatus } from "./app_errors.ts";
 
 /** The head `res` is sending, as a body-less record of what was sent on it. */
 function sentHead(res: ServerResponse, given: unknown[]): Response {
   const status = res.statusCode >= 200 && res.statusCode <= 599 ? res.statusCode : 500;
   // Read now: Node keeps no map of what writeHead was given.
   const extra = given.find((arg) => typeof arg === "object" && arg !== null);
-  return LightResponse.record(status, res, () => headersOf(res, extra));
+  return sentRecord(res, status, () => headersOf(res, extra));
 }
 
 /** The headers of a sent head: those set on `res`, and those given to `writeHead`. */
@@ -70,11 +64,7 @@ export function runDirect(
   res: ServerResponse,
   statusCodes: Record<number, string | undefined>,
 ): Response | Promise<Response> {
-  req.url = pathAndQuery(request.url);
-  if (ctx.base !== "") {
-    req.baseUrl = ctx.base;
-    req.originalUrl = pathAndQuery(ctx.originalUrl);
-  }
+  setMountedUrls(req, request, ctx);
   let answer: Response | undefined;
   let deliver: ((response: Response) => void) | undefined;
   const settle = (response: Response) => {
@@ -86,7 +76,7 @@ export function runDirect(
     }
   };
   // Gone before any head: there is nothing left to write (the general bridge records 502 too).
-  const onClose = () => settle(LightResponse.record(502, res));
+  const onClose = () => settle(sentRecord(res, 502));
   // An own property, so it survives Express swapping the prototype of `res`;
   // `res.end()` without an explicit head comes through here too.
   const writeHead = res.writeHead;
@@ -100,7 +90,7 @@ export function runDirect(
     if (status >= 500) console.error(error);
     if (answer !== undefined || res.headersSent) {
       res.destroy();
-      return settle(LightResponse.record(status, res));
+      return settle(sentRecord(res, status));
     }
     settle(errorResponse(statusCodes, status));
   };
