@@ -200,6 +200,7 @@ for (const layer of layers) {
   let count = layer.count(output);
   if (!count) count = { passed: 0, failed: 1, skipped: 0 }; // a runner that printed no summary crashed
   if (code !== 0 && count.failed === 0) count.failed = 1; // non-zero exit with no counted failure
+  if (count.passed + count.failed === 0 && filter.length === 0) count.failed = 1; // a layer that ran no test is broken
   total.passed += count.passed;
   total.failed += count.failed;
   total.skipped += count.skipped;
