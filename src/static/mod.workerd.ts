@@ -17,15 +17,5 @@
  *
  * @module
  */
-export type { Handler, Middleware } from "../handler.ts";
+export * from "./shared_exports.ts";
 export { serveStatic, staticFiles } from "./files_workerd.ts";
-export type { ServeStaticOptions, StaticCacheOptions } from "./options.ts";
-export { FileAccessError } from "./source.ts";
-export type { DirEntry, FileSource, FileStat } from "./source.ts";
-export type { Encoding } from "./encoding.ts";
-export { memorySource } from "./manifest.ts";
-export type { ManifestFile, StaticManifest } from "./manifest.ts";
-export { r2Source } from "./sources/r2.ts";
-export type { R2BucketLike, R2ObjectBodyLike, R2ObjectLike, R2SourceOptions } from "./sources/r2.ts";
-export { assetsSource } from "./sources/assets.ts";
-export type { AssetsBindingLike } from "./sources/assets.ts";
