@@ -97,6 +97,14 @@ test("cli: --version prints the package version and exits 0", async () => {
   assert.equal(output.trim(), `fetchkit ${VERSION}`);
 }, opts);
 
+test("cli: the cli entry point runs as a main module (jsr:@fetchkit/core/cli) and not when imported", async () => {
+  const { code, output } = await run(scriptCommand(join(root, "src", "cli", "main.ts"), "--version"));
+  assert.equal(code, 0, output);
+  assert.match(output.trim(), /^fetchkit \d+\.\d+\.\d+$/);
+  const entry = await import("../src/cli/main.ts");
+  assert.equal(typeof entry.main, "function", "importing it runs nothing and exports main");
+}, opts);
+
 test("cli: a module that imports a missing package is named with that error, not as missing itself", async () => {
   const dir = mkdtempSync(join(tmpdir(), "fetchkit-cli-dep-"));
   try {
