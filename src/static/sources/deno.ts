@@ -83,44 +83,67 @@ function denoError(error: unknown): undefined {
  * ```
  */
 export function denoFileSource(root: string, options: FsSourceOptions = {}): FileSource {
-  const base = trimRoot(root);
-  const chunkSize = options.chunkSize ?? 256 * 1024;
-  let rootReal: string | undefined;
-  let locator: Promise<Locate> | undefined;
-  /** Stats a path; `locating` also proves where the file is, for a stat that bodies will be opened by. */
-  const describe = async (path: string, locating: boolean): Promise<FileStat | undefined> => {
-    if (rootReal === undefined) {
-      try {
-        rootReal = await Deno.realPath(base);
-      } catch (error) {
-        // A missing root is a configuration error, not a miss: a logged 500 says so.
-        throw new Error(`serveStatic: cannot open the root folder ${base}: ${error}`);
-      }
-    }
+  const files = new DenoFiles(root, options);
+  return {
+    stat: (path) => files.describe(path, true),
+    body: (path, start, end, stat) => files.body(path, start, end, stat),
+    read: (path, stat) => files.read(path, stat),
+    list: (path) => files.list(path),
+  };
+}
+
+/** One root's files: the checked real paths, and the files opened at them. */
+class DenoFiles {
+  readonly #base: string;
+  readonly #followSymlinks: boolean;
+  readonly #chunkSize: number;
+  readonly #checked = new CheckedFiles((path) => this.describe(path, true));
+  #rootReal: string | undefined;
+  #locator: Promise<Locate> | undefined;
+
+  constructor(root: string, options: FsSourceOptions) {
+    this.#base = trimRoot(root);
+    this.#followSymlinks = options.followSymlinks ?? false;
+    this.#chunkSize = options.chunkSize ?? 256 * 1024;
+  }
+
+  /** The root's real path, resolved once; a missing root is a configuration error, not a miss (a logged 500). */
+  async rootReal(): Promise<string> {
+    if (this.#rootReal !== undefined) return this.#rootReal;
     try {
-      const real = await Deno.realPath(join(base, path));
-      if (!options.followSymlinks && !inside(rootReal, real)) return undefined;
+      return this.#rootReal = await Deno.realPath(this.#base);
+    } catch (error) {
+      throw new Error(`serveStatic: cannot open the root folder ${this.#base}: ${error}`);
+    }
+  }
+
+  /** Stats a path; `locating` also proves where the file is, for a stat that bodies will be opened by. */
+  async describe(path: string, locating: boolean): Promise<FileStat | undefined> {
+    const rootReal = await this.rootReal();
+    try {
+      const real = await Deno.realPath(join(this.#base, path));
+      if (!this.#followSymlinks && !inside(rootReal, real)) return undefined;
       const info = await Deno.stat(real);
       const mtimeMs = info.mtime?.getTime() ?? NaN;
       if (info.isDirectory) return { kind: "directory", size: 0, mtimeMs };
       if (!info.isFile) return undefined;
       if (!locating) return { kind: "file", size: info.size, mtimeMs };
       let identity = identityOf(info);
-      if (!options.followSymlinks) {
-        const located = await (await (locator ??= descriptorLocator()))(rootReal, real);
+      if (!this.#followSymlinks) {
+        const located = await (await (this.#locator ??= descriptorLocator()))(rootReal, real);
         if (located === undefined) return undefined;
         if (located !== "unproven") identity = located;
       }
       const found: FileStat = { kind: "file", size: identity.size, mtimeMs: identity.mtimeMs };
-      return checked.record(found, { real, ...identity });
+      return this.#checked.record(found, { real, ...identity });
     } catch (error) {
       return denoError(error);
     }
-  };
-  const checked = new CheckedFiles((path) => describe(path, true));
+  }
+
   /** Opens the file `stat` checked, at its real path, and proves the handle is still that file. */
-  const openChecked = async (path: string, stat: FileStat): Promise<DenoFsFile> => {
-    const file = await checked.of(path, stat);
+  async openChecked(path: string, stat: FileStat): Promise<DenoFsFile> {
+    const file = await this.#checked.of(path, stat);
     let opened: DenoFsFile;
     try {
       opened = await Deno.open(file.real, { read: true });
@@ -136,43 +159,43 @@ export function denoFileSource(root: string, options: FsSourceOptions = {}): Fil
       closeQuietly(opened);
       throw error;
     }
-  };
-  const source: FileSource = {
-    stat: (path) => describe(path, true),
-    async body(path, start, end, stat) {
-      const file = await openChecked(path, stat);
-      // The whole file: Deno's own stream, piped natively, closed by Deno.
-      if (start === 0 && end === stat.size) return file.readable;
-      try {
-        if (start > 0) await file.seek(start, 0 /* SeekMode.Start */);
-      } catch (error) {
-        closeQuietly(file);
-        throw error;
+  }
+
+  /** Bytes `start` to `end`: the whole file as Deno's own stream (piped natively), else a bounded read. */
+  async body(path: string, start: number, end: number, stat: FileStat): Promise<BodyInit> {
+    const file = await this.openChecked(path, stat);
+    if (start === 0 && end === stat.size) return file.readable;
+    try {
+      if (start > 0) await file.seek(start, 0 /* SeekMode.Start */);
+    } catch (error) {
+      closeQuietly(file);
+      throw error;
+    }
+    // After the seek, reads are sequential: `sent` is not needed.
+    return boundedStream(end - start, this.#chunkSize, (buffer) => file.read(buffer), () => closeQuietly(file));
+  }
+
+  /** The whole checked file, read through the file opened for it. */
+  async read(path: string, stat: FileStat): Promise<Uint8Array<ArrayBuffer>> {
+    const file = await this.openChecked(path, stat);
+    try {
+      return await readAll(file, stat.size);
+    } finally {
+      closeQuietly(file);
+    }
+  }
+
+  /** A folder's entries, with their sizes: names only are shown, so no descriptor check per entry. */
+  async list(path: string): Promise<DirEntry[]> {
+    const entries: DirEntry[] = [];
+    try {
+      for await (const { name } of Deno.readDir(join(this.#base, path))) {
+        const info = await this.describe(path === "" ? name : `${path}/${name}`, false).catch(() => undefined);
+        if (info) entries.push({ name, ...info });
       }
-      // After the seek, reads are sequential: `sent` is not needed.
-      return boundedStream(end - start, chunkSize, (buffer) => file.read(buffer), () => closeQuietly(file));
-    },
-    async read(path, stat) {
-      const file = await openChecked(path, stat);
-      try {
-        return await readAll(file, stat.size);
-      } finally {
-        closeQuietly(file);
-      }
-    },
-    async list(path) {
-      const entries: DirEntry[] = [];
-      try {
-        for await (const { name } of Deno.readDir(join(base, path))) {
-          // Only names and sizes are shown: no descriptor check per entry.
-          const info = await describe(path === "" ? name : `${path}/${name}`, false).catch(() => undefined);
-          if (info) entries.push({ name, ...info });
-        }
-      } catch (error) {
-        denoError(error);
-      }
-      return entries;
-    },
-  };
-  return source;
+    } catch (error) {
+      denoError(error);
+    }
+    return entries;
+  }
 }

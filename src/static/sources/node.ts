@@ -22,7 +22,7 @@ import {
   sameFile,
   trimRoot,
 } from "./fs_common.ts";
-import { descriptorLocator } from "./descriptor.ts";
+import { descriptorLocator, type Locate } from "./descriptor.ts";
 
 export type { FsSourceOptions };
 
@@ -61,39 +61,68 @@ export interface NodeFileSystem {
  * ```
  */
 export async function nodeFileSystem(root: string, options: FsSourceOptions = {}): Promise<NodeFileSystem> {
-  const { open, readdir, realpath, stat } = await import("node:fs/promises");
-  const { constants } = await import("node:fs");
-  const locate = await descriptorLocator();
-  // A body is opened at the checked real path: its last component cannot have become a
-  // symlink, and a FIFO swapped in on the way must not hang the open.
-  const openFlags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
-  const base = trimRoot(root);
-  const chunkSize = options.chunkSize ?? 256 * 1024;
-  let rootReal: string | undefined;
-  const checked = new CheckedFiles((path) => describe(path, true));
-  const resolveReal = async (path: string): Promise<string | undefined> => {
-    if (rootReal === undefined) {
+  const files = new NodeFiles(await import("node:fs/promises"), await import("node:fs"), root, options);
+  files.locate = await descriptorLocator();
+  const source: FileSource = {
+    stat: (path) => files.describe(path, true),
+    body: (path, start, end, stat) => files.body(path, start, end, stat),
+    read: (path, stat) => files.read(path, stat),
+    list: (path) => files.list(path),
+  };
+  return { source, verifiedPath: (path, stat) => files.verifiedPath(path, stat) };
+}
+
+type FsPromises = typeof import("node:fs/promises");
+
+/** One root's files: the checked real paths, and the handles opened at them. */
+class NodeFiles {
+  locate: Locate = () => Promise.resolve("unproven" as const);
+  readonly #fs: FsPromises;
+  /**
+   * A body is opened at the checked real path: its last component cannot have become a
+   * symlink, and a FIFO swapped in on the way must not hang the open.
+   */
+  readonly #openFlags: number;
+  readonly #base: string;
+  readonly #followSymlinks: boolean;
+  readonly #chunkSize: number;
+  readonly #checked = new CheckedFiles((path) => this.describe(path, true));
+  #rootReal: string | undefined;
+
+  constructor(fs: FsPromises, fsSync: typeof import("node:fs"), root: string, options: FsSourceOptions) {
+    const { constants } = fsSync;
+    this.#fs = fs;
+    this.#openFlags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+    this.#base = trimRoot(root);
+    this.#followSymlinks = options.followSymlinks ?? false;
+    this.#chunkSize = options.chunkSize ?? 256 * 1024;
+  }
+
+  /** The real path of `path` under the root; `undefined` when missing or a symlink out of the root. */
+  async resolveReal(path: string): Promise<string | undefined> {
+    if (this.#rootReal === undefined) {
       try {
-        rootReal = await realpath(base);
+        this.#rootReal = await this.#fs.realpath(this.#base);
       } catch (error) {
         // A missing root is a configuration error, not a miss: a logged 500 says so.
-        throw new Error(`serveStatic: cannot open the root folder ${base}: ${error}`);
+        throw new Error(`serveStatic: cannot open the root folder ${this.#base}: ${error}`);
       }
     }
     try {
-      const real = await realpath(join(base, path));
-      if (options.followSymlinks || inside(rootReal, real)) return real;
+      const real = await this.#fs.realpath(join(this.#base, path));
+      if (this.#followSymlinks || inside(this.#rootReal, real)) return real;
       return undefined;
     } catch (error) {
       return missingOrDenied(error);
     }
-  };
+  }
+
   /** Opens the file `stat` checked, at its real path, and proves the handle is still that file. */
-  const openChecked = async (path: string, stat: FileStat): Promise<FileHandle> => {
-    const file = await checked.of(path, stat);
+  async openChecked(path: string, stat: FileStat): Promise<FileHandle> {
+    const file = await this.#checked.of(path, stat);
     let handle: FileHandle;
     try {
-      handle = await open(file.real, openFlags);
+      handle = await this.#fs.open(file.real, this.#openFlags);
     } catch (error) {
       missingOrDenied(error);
       throw new FileAccessError("vanished after stat", 404);
@@ -106,63 +135,66 @@ export async function nodeFileSystem(root: string, options: FsSourceOptions = {}
       await handle.close().catch(() => {});
       throw error;
     }
-  };
+  }
+
   /** Stats a path; `locating` also proves where the file is, for a stat that bodies will be opened by. */
-  const describe = async (path: string, locating: boolean): Promise<FileStat | undefined> => {
-    const real = await resolveReal(path);
+  async describe(path: string, locating: boolean): Promise<FileStat | undefined> {
+    const real = await this.resolveReal(path);
     if (real === undefined) return undefined;
     try {
-      const info = await stat(real);
+      const info = await this.#fs.stat(real);
       if (info.isDirectory()) return { kind: "directory", size: 0, mtimeMs: info.mtimeMs };
       if (!info.isFile()) return undefined;
       if (!locating) return { kind: "file", size: info.size, mtimeMs: info.mtimeMs };
       let identity = { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
-      if (!options.followSymlinks) {
-        const located = await locate(rootReal!, real);
+      if (!this.#followSymlinks) {
+        const located = await this.locate(this.#rootReal!, real);
         if (located === undefined) return undefined;
         if (located !== "unproven") identity = located;
       }
       const found: FileStat = { kind: "file", size: identity.size, mtimeMs: identity.mtimeMs };
-      return checked.record(found, { real, ...identity });
+      return this.#checked.record(found, { real, ...identity });
     } catch (error) {
       return missingOrDenied(error);
     }
-  };
-  const source: FileSource = {
-    stat: (path) => describe(path, true),
-    async body(path, start, end, stat) {
-      const handle = await openChecked(path, stat);
-      return boundedStream(
-        end - start,
-        chunkSize,
-        async (buffer, sent) => (await handle.read(buffer, 0, buffer.length, start + sent)).bytesRead,
-        () => void handle.close().catch(() => {}),
-      );
-    },
-    async read(path, stat) {
-      const handle = await openChecked(path, stat);
-      try {
-        return await handle.readFile() as Uint8Array<ArrayBuffer>;
-      } finally {
-        await handle.close().catch(() => {});
-      }
-    },
-    async list(path) {
-      const dir = join(base, path);
-      const names = await readdir(dir).catch(missingOrDenied);
-      const entries: DirEntry[] = [];
-      for (const name of names ?? []) {
-        // Only names and sizes are shown: no descriptor check per entry.
-        const info = await describe(path === "" ? name : `${path}/${name}`, false).catch(() => undefined);
-        if (info) entries.push({ name, ...info });
-      }
-      return entries;
-    },
-  };
-  const verifiedPath = async (path: string, stat: FileStat): Promise<string> => {
-    const handle = await openChecked(path, stat);
+  }
+
+  /** Bytes `start` to `end` of the checked file, streamed from the handle opened for them. */
+  async body(path: string, start: number, end: number, stat: FileStat): Promise<BodyInit> {
+    const handle = await this.openChecked(path, stat);
+    return boundedStream(
+      end - start,
+      this.#chunkSize,
+      async (buffer, sent) => (await handle.read(buffer, 0, buffer.length, start + sent)).bytesRead,
+      () => void handle.close().catch(() => {}),
+    );
+  }
+
+  /** The whole checked file, read through the handle opened for it. */
+  async read(path: string, stat: FileStat): Promise<Uint8Array<ArrayBuffer>> {
+    const handle = await this.openChecked(path, stat);
+    try {
+      return await handle.readFile() as Uint8Array<ArrayBuffer>;
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+
+  /** A folder's entries, with their sizes: names only are shown, so no descriptor check per entry. */
+  async list(path: string): Promise<DirEntry[]> {
+    const names = await this.#fs.readdir(join(this.#base, path)).catch(missingOrDenied);
+    const entries: DirEntry[] = [];
+    for (const name of names ?? []) {
+      const info = await this.describe(path === "" ? name : `${path}/${name}`, false).catch(() => undefined);
+      if (info) entries.push({ name, ...info });
+    }
+    return entries;
+  }
+
+  /** Opens the file `stat` checked, proves it is still that file, closes it, returns its real path. */
+  async verifiedPath(path: string, stat: FileStat): Promise<string> {
+    const handle = await this.openChecked(path, stat);
     await handle.close().catch(() => {});
-    return (await checked.of(path, stat)).real;
-  };
-  return { source, verifiedPath };
+    return (await this.#checked.of(path, stat)).real;
+  }
 }
