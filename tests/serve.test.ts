@@ -4,54 +4,15 @@
  * tells keep-alive clients to close instead of resetting them.
  */
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { runtime, test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
+import { rawSocket } from "./_lib/raw_http.ts";
 import { context } from "../src/context.ts";
 import { serve } from "../src/serve/serve.ts";
 
 const opts = { skip: ["workerd" as const], timeout: 30_000 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A raw HTTP/1.1 connection: write bytes, collect everything the server sends, see how it ends. */
-function raw(url: URL) {
-  const socket: Socket = connect(Number(url.port), url.hostname);
-  let received = "";
-  const waiters = new Set<() => void>();
-  socket.on("data", (chunk) => {
-    received += chunk.toString("latin1");
-    for (const wake of waiters) wake();
-  });
-  const ended = new Promise<"end" | "reset">((done) => {
-    socket.once("end", () => done("end"));
-    socket.once("error", () => done("reset"));
-    socket.once("close", () => done("end"));
-  });
-  void ended.then(() => {
-    for (const wake of waiters) wake();
-  });
-  return {
-    socket,
-    ended,
-    received: () => received,
-    write: (text: string) => new Promise<void>((done) => socket.write(text, () => done())),
-    until(pattern: RegExp, ms = 5000): Promise<boolean> {
-      return new Promise((done) => {
-        const timer = setTimeout(() => finish(false), ms);
-        const check = () => pattern.test(received) && finish(true);
-        const finish = (value: boolean) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          done(value);
-        };
-        waiters.add(check);
-        void ended.then(() => finish(pattern.test(received)));
-        check();
-      });
-    },
-    close: () => socket.destroy(),
-  };
-}
 
 const quiet = async <T>(fn: () => Promise<T>): Promise<T> => {
   const original = console.error;
@@ -82,7 +43,7 @@ test("limits: a declared body over maxBodySize is 413 before the handler runs", 
 test("limits: a chunked body is counted as it streams: 413 past the limit", async () => {
   const app = async (request: Request) => new Response(String((await request.arrayBuffer()).byteLength));
   await withServer(app, async (url) => {
-    const client = raw(url);
+    const client = rawSocket(url);
     try {
       await client.write(`POST / HTTP/1.1\r\nHost: ${url.host}\r\nTransfer-Encoding: chunked\r\n\r\n`);
       for (let i = 0; i < 4; i++) await client.write(`200\r\n${"x".repeat(0x200)}\r\n`);
@@ -115,7 +76,7 @@ test("limits: a head over maxHeaderSize is 431", async () => {
 test("limits: a body that does not arrive within requestTimeout is 408", async () => {
   const app = async (request: Request) => new Response(await request.text());
   await withServer(app, async (url) => {
-    const client = raw(url);
+    const client = rawSocket(url);
     try {
       await client.write(`POST / HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: 100\r\n\r\n0123456789`);
       assert.ok(await client.until(/^HTTP\/1\.1 408/, 5000), `got: ${JSON.stringify(client.received())}`);
@@ -154,7 +115,7 @@ test("serve: a handler that cancels the request body mid-upload answers, and the
     return new Response("stopped");
   };
   await withServer(app, async (url) => {
-    const client = raw(url);
+    const client = rawSocket(url);
     await client.write(`POST / HTTP/1.1\r\nhost: ${url.host}\r\ntransfer-encoding: chunked\r\n\r\n`);
     const chunk = "a".repeat(64 * 1024);
     const frame = `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
@@ -183,7 +144,7 @@ test("serve: context(request).signal aborts on a client disconnect, not after a 
   };
   await withServer(app, async (url) => {
     assert.equal(await (await fetch(new URL("/ok", url))).text(), "done");
-    const client = raw(url);
+    const client = rawSocket(url);
     await client.write(`GET /wait HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
     await sleep(200);
     client.close();
@@ -212,8 +173,8 @@ test("shutdown: an in-flight keep-alive response gets Connection: close and a cl
     return new Response("body");
   };
   const server = await serve(app, { port: 0, onListen() {} });
-  const busy = raw(server.url);
-  const idle = raw(server.url);
+  const busy = rawSocket(server.url);
+  const idle = rawSocket(server.url);
   try {
     // An idle keep-alive connection (one request done) and a busy one.
     await idle.write(`GET / HTTP/1.1\r\nHost: ${server.url.host}\r\n\r\n`);

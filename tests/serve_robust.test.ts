@@ -7,55 +7,16 @@
  * transfer codings nobody decodes.
  */
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { runtime, test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
+import { rawSocket } from "./_lib/raw_http.ts";
 import { memoryWatch } from "./_lib/memory.ts";
 import { fixture, type Proc, scriptCommand, start } from "./fixtures/serve/harness.ts";
 
 const opts = { skip: ["workerd" as const], timeout: 60_000 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MiB = 2 ** 20;
-
-/** One raw HTTP/1.1 connection: write bytes, collect what comes back, see how it ends. */
-function raw(url: URL) {
-  const socket: Socket = connect(Number(url.port), url.hostname);
-  let received = "";
-  const waiters = new Set<() => void>();
-  const wake = () => {
-    for (const waiter of waiters) waiter();
-  };
-  socket.on("data", (chunk) => {
-    received += chunk.toString("latin1");
-    wake();
-  });
-  const ended = new Promise<"end" | "reset">((done) => {
-    socket.once("error", () => done("reset"));
-    socket.once("close", () => done("end"));
-  });
-  void ended.then(wake);
-  return {
-    socket,
-    ended,
-    received: () => received,
-    write: (data: string | Uint8Array) => new Promise<void>((done) => socket.write(data, () => done())).catch(() => {}),
-    until(pattern: RegExp, ms = 5000): Promise<boolean> {
-      return new Promise((done) => {
-        const timer = setTimeout(() => finish(false), ms);
-        const check = () => pattern.test(received) && finish(true);
-        const finish = (value: boolean) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          done(value);
-        };
-        waiters.add(check);
-        void ended.then(() => finish(pattern.test(received)));
-        check();
-      });
-    },
-    close: () => socket.destroy(),
-  };
-}
 
 /**
  * Sends `count` requests of the same raw `head` over `connections`
@@ -138,7 +99,7 @@ test("unread bodies: a body read after a while still gets the rest of the reques
     return new Response(String((await request.arrayBuffer()).byteLength));
   };
   await withServer(app, async (url) => {
-    const client = raw(url);
+    const client = rawSocket(url);
     try {
       await client.write(`POST / HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: 100\r\n\r\n0123456789`);
       // The deadline counts from arrival, not from the first read.
@@ -164,7 +125,7 @@ async function startFixture(env: Record<string, string> = {}): Promise<Proc> {
 
 /** Opens `/ticks/`, reads the first tick, and leaves. */
 async function leaveMidStream(url: URL): Promise<void> {
-  const client = raw(url);
+  const client = rawSocket(url);
   await client.write(`GET /ticks/ HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
   assert.ok(await client.until(/tick/), `no first tick: ${JSON.stringify(client.received())}`);
   client.close();
@@ -215,7 +176,7 @@ test("disconnect: handleUncaught: false keeps the runtime's default, which ends 
 test("responses: Response.error() is a 500, and the connection goes on", async () => {
   await quiet((logged) =>
     withServer(() => Response.error(), async (url) => {
-      const client = raw(url);
+      const client = rawSocket(url);
       try {
         await client.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
         assert.ok(await client.until(/^HTTP\/1\.1 500[^]*\r\n\r\n/), JSON.stringify(client.received()));
@@ -252,7 +213,7 @@ test("responses: a body stream of strings arrives whole and framed", async () =>
       },
     });
     const once = await withServer(() => new Response(whole), async (inner) => {
-      const client = raw(inner);
+      const client = rawSocket(inner);
       try {
         await client.write(`GET / HTTP/1.1\r\nHost: ${inner.host}\r\n\r\n`);
         await client.until(/héllo$|\r\n0\r\n\r\n$/, 5000);
@@ -264,7 +225,7 @@ test("responses: a body stream of strings arrives whole and framed", async () =>
     assert.doesNotMatch(once, /content-length: undefined/i);
     assert.match(once, /\r\n\r\n(?:h\xc3\xa9llo|6\r\nh\xc3\xa9llo\r\n0\r\n\r\n)$/, JSON.stringify(once));
     // Over raw TCP too: a framing a client can follow to its end, on a connection that stays usable.
-    const client = raw(url);
+    const client = rawSocket(url);
     try {
       await client.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
       assert.ok(await client.until(/\r\n0\r\n\r\n$|wörld$/, 5000), JSON.stringify(client.received()));
@@ -278,7 +239,7 @@ test("responses: a body stream of strings arrives whole and framed", async () =>
 test("responses: a body stream of something else is a 500 with a logged reason, not a hang", async () => {
   await quiet((logged) =>
     withServer(() => new Response(streamOf([{ not: "bytes" }])), async (url) => {
-      const client = raw(url);
+      const client = rawSocket(url);
       try {
         await client.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
         const answered = await client.until(/^HTTP\/1\.1 500/, 5000);
@@ -297,7 +258,7 @@ test("bodies: a body cut short by a half-close is 400, not 500", async () => {
   const app = async (request: Request) => new Response(String((await request.arrayBuffer()).byteLength));
   await quiet(() =>
     withServer(app, async (url) => {
-      const client = raw(url);
+      const client = rawSocket(url);
       try {
         await client.write(`POST / HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: 10485760\r\n\r\n`);
         await client.write(new Uint8Array(MiB));
@@ -325,7 +286,7 @@ test("bodies: an oversize Content-Length sent with its body at once gets its 413
     const head = Buffer.from(`POST /upload/ HTTP/1.1\r\nHost: ${proc.url.host}\r\nContent-Length: ${size}\r\n\r\n`);
     const request = Buffer.concat([head, Buffer.alloc(size)]);
     for (let round = 0; round < 8; round++) {
-      const client = raw(proc.url);
+      const client = rawSocket(proc.url);
       try {
         void client.write(request);
         assert.ok(
@@ -349,7 +310,7 @@ test("bodies: a transfer coding other than chunked is 501", async () => {
   };
   await withServer(app, async (url) => {
     for (const coding of ["gzip, chunked", "x, chunked"]) {
-      const client = raw(url);
+      const client = rawSocket(url);
       try {
         await client.write(
           `POST / HTTP/1.1\r\nHost: ${url.host}\r\nTransfer-Encoding: ${coding}\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
@@ -362,7 +323,7 @@ test("bodies: a transfer coding other than chunked is 501", async () => {
       }
     }
     assert.equal(called, false);
-    const chunked = raw(url);
+    const chunked = rawSocket(url);
     try {
       await chunked.write(
         `POST / HTTP/1.1\r\nHost: ${url.host}\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,

@@ -144,3 +144,46 @@ export function spin(ms: number): void {
   const until = performance.now() + ms;
   while (performance.now() < until) { /* spin */ }
 }
+
+/**
+ * One raw HTTP/1.1 connection to `url`'s host: write bytes, collect what
+ * comes back (as latin1 text), wait for a pattern, and see how it ended.
+ */
+export function rawSocket(url: URL) {
+  const socket: Socket = connect(Number(url.port), url.hostname);
+  let received = "";
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const waiter of waiters) waiter();
+  };
+  socket.on("data", (chunk) => {
+    received += chunk.toString("latin1");
+    wake();
+  });
+  const ended = new Promise<"end" | "reset">((done) => {
+    socket.once("error", () => done("reset"));
+    socket.once("close", () => done("end"));
+  });
+  void ended.then(wake);
+  return {
+    socket,
+    ended,
+    received: () => received,
+    write: (data: string | Uint8Array) => new Promise<void>((done) => socket.write(data, () => done())).catch(() => {}),
+    until(pattern: RegExp, ms = 5000): Promise<boolean> {
+      return new Promise((done) => {
+        const timer = setTimeout(() => finish(false), ms);
+        const check = () => pattern.test(received) && finish(true);
+        const finish = (value: boolean) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          done(value);
+        };
+        waiters.add(check);
+        void ended.then(() => finish(pattern.test(received)));
+        check();
+      });
+    },
+    close: () => socket.destroy(),
+  };
+}
