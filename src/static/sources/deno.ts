@@ -4,17 +4,16 @@
  *
  * @module
  */
-import { type DirEntry, FileAccessError, type FileSource, type FileStat } from "../source.ts";
+import type { DirEntry, FileSource, FileStat } from "../source.ts";
 import {
   boundedStream,
-  changedSinceStat,
   CheckedFiles,
   type FileIdentity,
   type FsSourceOptions,
   inside,
   join,
   missingOrDenied,
-  sameFile,
+  type OpenIo,
   trimRoot,
 } from "./fs_common.ts";
 import { descriptorLocator, type Locate } from "./descriptor.ts";
@@ -92,6 +91,17 @@ export function denoFileSource(root: string, options: FsSourceOptions = {}): Fil
   };
 }
 
+/** How Deno opens, identifies and closes a checked file. */
+const DENO_IO: OpenIo<DenoFsFile> = {
+  open: (real) => Deno.open(real, { read: true }),
+  identify: async (file) => {
+    const info = await file.stat();
+    return info.isFile ? identityOf(info) : undefined;
+  },
+  close: closeQuietly,
+  classify: denoError,
+};
+
 /** One root's files: the checked real paths, and the files opened at them. */
 class DenoFiles {
   readonly #base: string;
@@ -142,23 +152,8 @@ class DenoFiles {
   }
 
   /** Opens the file `stat` checked, at its real path, and proves the handle is still that file. */
-  async openChecked(path: string, stat: FileStat): Promise<DenoFsFile> {
-    const file = await this.#checked.of(path, stat);
-    let opened: DenoFsFile;
-    try {
-      opened = await Deno.open(file.real, { read: true });
-    } catch (error) {
-      denoError(error);
-      throw new FileAccessError("vanished after stat", 404);
-    }
-    try {
-      const info = await opened.stat();
-      if (!info.isFile || !sameFile(file, identityOf(info))) throw changedSinceStat();
-      return opened;
-    } catch (error) {
-      closeQuietly(opened);
-      throw error;
-    }
+  openChecked(path: string, stat: FileStat): Promise<DenoFsFile> {
+    return this.#checked.open(path, stat, DENO_IO);
   }
 
   /** Bytes `start` to `end`: the whole file as Deno's own stream (piped natively), else a bounded read. */

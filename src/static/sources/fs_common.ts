@@ -114,6 +114,42 @@ export class CheckedFiles {
     }
     return checked;
   }
+
+  /**
+   * Opens the file `stat` checked, at its real path, and proves the handle is
+   * still that file (a regular file with the checked identity); closes it and
+   * throws a 404 {@linkcode FileAccessError} otherwise. `io` is the runtime's
+   * way to open, identify (`undefined`: not a regular file) and close.
+   */
+  async open<Handle>(path: string, stat: FileStat, io: OpenIo<Handle>): Promise<Handle> {
+    const file = await this.of(path, stat);
+    let handle: Handle;
+    try {
+      handle = await io.open(file.real);
+    } catch (error) {
+      (io.classify ?? missingOrDenied)(error);
+      throw new FileAccessError("vanished after stat", 404);
+    }
+    try {
+      const opened = await io.identify(handle);
+      if (opened === undefined || !sameFile(file, opened)) throw changedSinceStat();
+      return handle;
+    } catch (error) {
+      await io.close(handle);
+      throw error;
+    }
+  }
+}
+
+/** How a runtime opens, identifies and closes a file, for {@linkcode CheckedFiles.open}. */
+export interface OpenIo<Handle> {
+  open(real: string): Promise<Handle>;
+  /** The opened file's identity; `undefined` when it is not a regular file. */
+  identify(handle: Handle): Promise<FileIdentity | undefined>;
+  /** Closes without throwing. */
+  close(handle: Handle): void | Promise<void>;
+  /** Maps a failed open as {@linkcode missingOrDenied} does (default: by Node's error codes). */
+  classify?(error: unknown): undefined;
 }
 
 /** Joins a checked relative path to the root (which has no trailing slash). */

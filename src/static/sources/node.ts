@@ -10,16 +10,15 @@
  * @module
  */
 import type { FileHandle } from "node:fs/promises";
-import { type DirEntry, FileAccessError, type FileSource, type FileStat } from "../source.ts";
+import type { DirEntry, FileSource, FileStat } from "../source.ts";
 import {
   boundedStream,
-  changedSinceStat,
   CheckedFiles,
   type FsSourceOptions,
   inside,
   join,
   missingOrDenied,
-  sameFile,
+  type OpenIo,
   trimRoot,
 } from "./fs_common.ts";
 import { descriptorLocator, type Locate } from "./descriptor.ts";
@@ -87,6 +86,14 @@ class NodeFiles {
   readonly #followSymlinks: boolean;
   readonly #chunkSize: number;
   readonly #checked = new CheckedFiles((path) => this.describe(path, true));
+  readonly #io: OpenIo<FileHandle> = {
+    open: (real) => this.#fs.open(real, this.#openFlags),
+    identify: async (handle) => {
+      const info = await handle.stat();
+      return info.isFile() ? info : undefined;
+    },
+    close: (handle) => handle.close().catch(() => {}),
+  };
   #rootReal: string | undefined;
 
   constructor(fs: FsPromises, fsSync: typeof import("node:fs"), root: string, options: FsSourceOptions) {
@@ -118,23 +125,8 @@ class NodeFiles {
   }
 
   /** Opens the file `stat` checked, at its real path, and proves the handle is still that file. */
-  async openChecked(path: string, stat: FileStat): Promise<FileHandle> {
-    const file = await this.#checked.of(path, stat);
-    let handle: FileHandle;
-    try {
-      handle = await this.#fs.open(file.real, this.#openFlags);
-    } catch (error) {
-      missingOrDenied(error);
-      throw new FileAccessError("vanished after stat", 404);
-    }
-    try {
-      const info = await handle.stat();
-      if (!info.isFile() || !sameFile(file, info)) throw changedSinceStat();
-      return handle;
-    } catch (error) {
-      await handle.close().catch(() => {});
-      throw error;
-    }
+  openChecked(path: string, stat: FileStat): Promise<FileHandle> {
+    return this.#checked.open(path, stat, this.#io);
   }
 
   /** Stats a path; `locating` also proves where the file is, for a stat that bodies will be opened by. */
