@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks use, when missing:
 # curl and wget (real HTTP clients in tests), chromium (browser test),
-# wrk and nginx-light (benchmarks). Safe to run again; a no-op when all are there.
+# openssl (test certificates), wrk and nginx-light (benchmarks). Safe to run again; a no-op when all are there.
 set -euo pipefail
-want=(curl wget chromium wrk nginx-light)
+want=(curl wget chromium wrk nginx-light openssl)
 missing=()
 for pkg in "${want[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
