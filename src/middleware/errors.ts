@@ -244,7 +244,7 @@ async function builtInServerError(state: ErrorsState, request: Request, error: u
     }
     return new Response(`Internal Server Error (request id ${id})\n\n${describeError(error)}\n`, text);
   }
-  if (wantsHtml(request)) return new Response(renderProductionPage(id), html);
+  if (wantsHtml(request)) return new Response(renderProductionPage(id, `${context(request).base}/`), html);
   return new Response(`Internal Server Error (request id ${id})\n`, text);
 }
 

@@ -7,6 +7,7 @@
  */
 import { context } from "../context.ts";
 import { escapeHtml } from "../internal/html.ts";
+import { renderPage } from "../internal/page.ts";
 import { runtime } from "../internal/runtime.ts";
 import type { Redactor } from "./redact.ts";
 import { excerpt, type SourceExcerpt, type StackFrame, stackFrames } from "./stack.ts";
@@ -71,7 +72,8 @@ export interface DebugPageSettings {
 }
 
 function renderExcerpt(part: SourceExcerpt): string {
-  return `<pre class="source">${
+  // Lines are joined by the <pre>'s own newlines: a block-level line inside it would add a blank line each.
+  return `<pre class="source" tabindex="0">${
     part.lines.map((text, index) => {
       const number = part.first + index;
       const current = number === part.line;
@@ -80,6 +82,36 @@ function renderExcerpt(part: SourceExcerpt): string {
       }" data-line="${number}"><span class="number">${number}</span> ${escapeHtml(text)}</span>`;
     }).join("\n")
   }</pre>`;
+}
+
+/** The debug page's own styles, over the shared ones. */
+const DEBUG_STYLE = `<style>#error-title{color:var(--bad)}ol.frames{padding-left:1.5rem;margin:.5rem 0}
+.frame{margin:.35rem 0}.frame>code{background:none;padding:0;overflow-wrap:anywhere}.frame:not(.own)>code{color:var(--muted)}
+pre.source{margin:.35rem 0 .75rem}.line.current{display:inline-block;min-width:100%;background:var(--mark)}
+.number{display:inline-block;width:3.5em;padding-right:.75em;color:var(--muted);text-align:right;user-select:none}
+.note{color:var(--muted)}#request th,#headers th{white-space:nowrap}</style>`;
+
+/** One frame as a list item: its line of the stack, and the source around it when there is some. */
+function renderFrame(frame: StackFrame, source: string): string {
+  return `<li class="frame${frame.own ? " own" : ""}"><code>${escapeHtml(frame.raw)}</code>${source}</li>`;
+}
+
+/**
+ * The stack for a reader: the app's own frames first, with their source;
+ * fetchkit's and the runtime's folded away below (open when the app has none).
+ */
+function renderStack(frames: readonly StackFrame[], sources: readonly string[]): string {
+  const own: string[] = [];
+  const other: string[] = [];
+  frames.forEach((frame, index) => (frame.own ? own : other).push(renderFrame(frame, sources[index])));
+  const first = own.length > 0
+    ? `<ol id="stack" class="frames">${own.join("\n")}</ol>`
+    : `<p class="note" id="stack">No frame of the stack is in the app's own files.</p>`;
+  if (other.length === 0) return first;
+  return `${first}
+<details id="other-frames"${own.length === 0 ? " open" : ""}><summary>${other.length} frame${
+    other.length === 1 ? "" : "s"
+  } of fetchkit, the runtime and dependencies</summary><ol class="frames">${other.join("\n")}</ol></details>`;
 }
 
 /** The development page: everything a developer needs, as HTML. */
@@ -96,15 +128,15 @@ export async function renderDebugPage(
   const { frames, trusted } = first ? stackFrames(first) : { frames: [] as StackFrame[], trusted: false };
   const root = settings.sourceRoot;
   const read = root === undefined ? undefined : await sourceReader();
-  const sources = new Map<string, Promise<string | undefined>>();
+  const texts = new Map<string, Promise<string | undefined>>();
   let excerpts = 0;
   let unavailable = false;
-  const items: string[] = [];
+  const sources: string[] = [];
   for (const frame of frames) {
     let source = "";
     if (trusted && frame.own && frame.file !== undefined && excerpts < MAX_EXCERPTS) {
       const text = read && root !== undefined
-        ? await (sources.get(frame.file) ?? sources.set(frame.file, read(frame.file, root)).get(frame.file))
+        ? await (texts.get(frame.file) ?? texts.set(frame.file, read(frame.file, root)).get(frame.file))
         : undefined;
       const part = text === undefined ? undefined : excerpt(text, frame.line);
       if (part) {
@@ -112,9 +144,7 @@ export async function renderDebugPage(
         source = renderExcerpt(part);
       } else unavailable = true;
     }
-    items.push(
-      `<li class="frame${frame.own ? " own" : ""}"><code>${escapeHtml(frame.raw)}</code>${source}</li>`,
-    );
+    sources.push(source);
   }
   const note = read === undefined
     ? root === undefined && runtime !== "workerd"
@@ -128,37 +158,37 @@ export async function renderDebugPage(
     }, under node_modules, gone, unreadable or too big).</p>`
     : "";
   const ctx = context(request);
-  const headers = maskedHeaders(request).map(([name, value]) =>
+  const headerRows = maskedHeaders(request);
+  const headers = headerRows.map(([name, value]) =>
     `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`
-  ).join("");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
-<style>body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}h1{font-size:1.3rem;color:#a00}
-pre{background:#f6f6f6;padding:.5rem;overflow:auto}.frame{margin:.4rem 0}.frame:not(.own) code{color:#888}
-.line{display:block}.current{background:#ffe08a}.number{display:inline-block;width:3em;color:#888;text-align:right}
-table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
-.note{color:#777}</style></head>
-<body><h1 id="error-title">${escapeHtml(title)}</h1>
+  )
+    .join("");
+  const main = `<h1 id="error-title">${escapeHtml(title)}</h1>
 <p>Request id <code id="request-id">${
     escapeHtml(id)
   }</code>. This page is shown because fetchkit runs in development mode.</p>
-<h2>Stack</h2>${note}<ol id="stack">${items.join("\n")}</ol>
-<h2>Full trace</h2><pre id="trace">${escapeHtml(describeError(error))}</pre>
-<h2>Request</h2><table id="request">
-<tr><th>method</th><td>${escapeHtml(request.method)}</td></tr>
-<tr><th>url</th><td>${escapeHtml(settings.redact(ctx.originalUrl))}</td></tr>
-<tr><th>route</th><td>${escapeHtml(ctx.route || "(unrouted)")}</td></tr>
-<tr><th>remote</th><td>${escapeHtml(ctx.remoteAddr?.hostname ?? "unknown")}</td></tr>
-</table><h2>Headers</h2><table id="headers">${headers}</table></body></html>
-`;
+<h2>Stack</h2>${note}${renderStack(frames, sources)}
+<h2>Request</h2><div class="scroll"><table id="request">
+<tr><th scope="row">method</th><td>${escapeHtml(request.method)}</td></tr>
+<tr><th scope="row">url</th><td>${escapeHtml(settings.redact(ctx.originalUrl))}</td></tr>
+<tr><th scope="row">route</th><td>${escapeHtml(ctx.route || "(unrouted)")}</td></tr>
+<tr><th scope="row">remote</th><td>${escapeHtml(ctx.remoteAddr?.hostname ?? "unknown")}</td></tr>
+</table></div>
+<details id="request-headers"><summary>${headerRows.length} request headers</summary><table id="headers">${headers}</table></details>
+<details id="full-trace"><summary>The full trace, as logged</summary><pre id="trace" tabindex="0">${
+    escapeHtml(describeError(error))
+  }</pre></details>`;
+  return renderPage({ title, label: "development error page", head: DEBUG_STYLE, main });
 }
 
-/** The production page: says sorry and gives the id to quote. */
-export function renderProductionPage(id: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Internal Server Error</title></head>
-<body><h1>Internal Server Error</h1><p>Something went wrong on our side. If you contact us, please quote the request id <code id="request-id">${
-    escapeHtml(id)
-  }</code>.</p></body></html>
-`;
+/** The production page: says sorry, gives the id to quote and a way home (`home`, the app's root URL). */
+export function renderProductionPage(id: string, home = "/"): string {
+  return renderPage({
+    title: "Internal Server Error",
+    main: `<h1>Internal Server Error</h1>
+<p>Something went wrong on our side. If you contact us, please quote the request id <code id="request-id">${
+      escapeHtml(id)
+    }</code>.</p>
+<p><a href="${escapeHtml(home)}">Go to the home page</a></p>`,
+  });
 }

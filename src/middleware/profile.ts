@@ -86,8 +86,9 @@ function validate(options: ProfileOptions): void {
  *
  * Latency is the time until the handler returned its Response (headers ready);
  * a streamed body's transfer time is not included. The page is open only in
- * development, or to a `token` or `allow` predicate: in production without
- * either it answers 404.
+ * development, or to a `token` or `allow` predicate: to anyone else the
+ * request goes on to the app, which answers it as any path it does not know
+ * (its own 404), so the page's existence is not given away.
  *
  * @example Profile an app, open the page with a token in production
  * ```ts
@@ -151,7 +152,13 @@ async function flushStats(state: ProfileState): Promise<void> {
  * promise here.
  */
 function profiled(state: ProfileState, next: Handler, request: Request): Response | Promise<Response> {
-  if (isPage(state.path, request)) return answerPage(state, request);
+  // Whoever may not see the page gets what the app answers for that path, so nothing tells them it is there.
+  if (isPage(state.path, request)) return answerPage(state, request, () => timed(state, next, request));
+  return timed(state, next, request);
+}
+
+/** The app's answer, timed and recorded. */
+function timed(state: ProfileState, next: Handler, request: Request): Response | Promise<Response> {
   const started = startOf(request);
   state.stats.inFlight++;
   let result: Response | Promise<Response>;

@@ -26,7 +26,7 @@ export interface Endpoint {
   cpuSupport: Promise<string | undefined> | undefined;
 }
 
-/** Headers of every answer but the 404. */
+/** Headers of every answer of the page's own. */
 const PAGE_HEADERS = {
   "cache-control": "no-store",
   "x-robots-tag": "noindex",
@@ -35,15 +35,14 @@ const PAGE_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-/** Answers a request for the page; a 404 to whoever may not see it, as if there were no page. */
-export async function answerPage(endpoint: Endpoint, request: Request): Promise<Response> {
+/** Answers a request for the page; whoever may not see it gets `app()`, the app's own answer, as if there were no page. */
+export async function answerPage(
+  endpoint: Endpoint,
+  request: Request,
+  app: () => Response | Promise<Response>,
+): Promise<Response> {
   const url = new URL(request.url);
-  if (!(await allowed(endpoint, request, url))) {
-    return new Response("Not Found\n", {
-      status: 404,
-      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-    });
-  }
+  if (!(await allowed(endpoint, request, url))) return app();
   if (request.method === "POST") return answerReset(endpoint, request, url);
   if (request.method !== "GET" && request.method !== "HEAD") {
     return new Response("Method Not Allowed\n", {

@@ -7,6 +7,7 @@
  */
 import type { HistogramBar } from "./histogram.ts";
 import { escapeHtml, formatBytes } from "../internal/html.ts";
+import { renderPage } from "../internal/page.ts";
 import type { ProfileSnapshot, RouteStats } from "./profile_types.ts";
 
 /** What the page needs besides the data. */
@@ -54,9 +55,9 @@ function cell(route: RouteStats, key: keyof RouteStats, kind: string): string {
 
 function table(routes: RouteStats[]): string {
   const head = columns.map(([label, key, kind], index) =>
-    `<th data-column="${index}" data-key="${key}" data-kind="${
+    `<th scope="col" data-column="${index}" data-key="${key}" data-kind="${
       kind === "text" ? "text" : "num"
-    }" tabindex="0">${label}</th>`
+    }"><button type="button" class="sort">${label}</button></th>`
   ).join("");
   const rows = routes.map((route) =>
     `<tr class="route${route.errors > 0 ? " has-errors" : ""}">${
@@ -66,7 +67,7 @@ function table(routes: RouteStats[]): string {
   const empty = routes.length === 0
     ? `<tr class="empty"><td colspan="${columns.length}">No requests yet.</td></tr>`
     : "";
-  return `<table id="profile-table"><thead><tr>${head}</tr></thead><tbody>${rows}${empty}</tbody></table>`;
+  return `<div class="scroll" role="region" aria-label="Routes" tabindex="0"><table id="profile-table"><thead><tr>${head}</tr></thead><tbody>${rows}${empty}</tbody></table></div>`;
 }
 
 /** A bar chart of the latency histogram, log-scale on the x axis (one bar per power of two). */
@@ -108,12 +109,15 @@ ${parts.join("\n")}
 </svg>`;
 }
 
-const style = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}h1{font-size:1.3rem}
-table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left}
-th{cursor:pointer;user-select:none;background:#f4f4f4}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
-td.num{text-align:right;font-variant-numeric:tabular-nums}tr.has-errors td:nth-child(4){color:#b00;font-weight:bold}
-.bar{fill:#4a7bd0}.axis{stroke:#888}.tick,.caption{font-size:11px;fill:#555}form{display:inline-block;margin-right:1rem}
-.summary span{margin-right:1.5rem}small{color:#777}`;
+/** The profile page's own styles, over the shared ones. */
+const style = `<style>#profile-table th{background:var(--code)}#profile-table th,#profile-table td{padding:.3rem .6rem}
+button.sort{background:none;border:0;padding:0;color:inherit;font-weight:600;white-space:nowrap}
+th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}
+tr.has-errors td:nth-child(4){color:var(--bad);font-weight:bold}
+.bar{fill:var(--accent)}.axis{stroke:var(--muted)}.tick,.caption{font-size:11px;fill:var(--muted)}
+.controls{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center;margin:.75rem 0}.controls form{margin:0}
+.summary{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem}#latency-histogram{display:block;margin:1rem 0}
+#cpu-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}#cpu-form input{width:4.5em}</style>`;
 
 // Sorts by the clicked column, remembers the choice across refreshes, reloads on a timer.
 const script = `(() => {
@@ -133,8 +137,7 @@ function sort(index, dir) {
 }
 heads.forEach((head, index) => {
   const go = () => sort(index, head.getAttribute("aria-sort") === "descending" ? "ascending" : "descending");
-  head.addEventListener("click", go);
-  head.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
+  head.querySelector("button").addEventListener("click", go);
 });
 const saved = JSON.parse(sessionStorage.getItem("fetchkit-profile-sort") || "null");
 if (saved) sort(saved[0], saved[1]);
@@ -150,28 +153,33 @@ export function renderProfilePage(data: ProfileSnapshot, settings: PageSettings)
     : `<input type="hidden" name="token" value="${escapeHtml(settings.token)}">`;
   const cpu = settings.cpuUnavailable === undefined
     ? `<form method="get" action="${escapeHtml(settings.action.split("?")[0])}" id="cpu-form">${tokenField}
-<label>CPU profile for <input type="number" name="cpu" value="5" min="1" max="${settings.maxCpuSeconds}" style="width:4em"> s</label>
-<button type="submit">Record .cpuprofile</button></form> <small>opens in Chrome DevTools (Performance) or speedscope.app</small>`
+<label for="cpu-seconds">CPU profile for</label> <input type="number" id="cpu-seconds" name="cpu" value="5" min="1" max="${settings.maxCpuSeconds}"> s
+<button type="submit">Record .cpuprofile</button></form>
+<p><small>It opens in Chrome DevTools (Performance) or speedscope.app.</small></p>`
     : `<p id="cpu-unavailable">CPU profiles are not available here: ${escapeHtml(settings.cpuUnavailable)}.</p>`;
   const json = escapeHtml(settings.action + (settings.action.includes("?") ? "&" : "?") + "format=json");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<meta name="robots" content="noindex"><title>fetchkit profile</title><style>${style}</style></head>
-<body data-refresh="${settings.refreshSeconds}">
-<h1>fetchkit profile</h1>
+  const main = `<h1>Profile</h1>
 <p class="summary"><span>since <time>${
     escapeHtml(data.since)
   }</time></span><span id="total-requests">${data.requests} requests</span>
 <span>${data.errors} errors</span><span>${data.inFlight} in flight</span></p>
-<form method="post" action="${action}" id="reset-form"><button type="submit">Reset</button></form>
+<div class="controls"><form method="post" action="${action}" id="reset-form"><button type="submit">Reset</button></form>
 <label><input type="checkbox" id="pause"> pause refresh${
     settings.refreshSeconds > 0 ? ` (every ${settings.refreshSeconds} s)` : ""
   }</label>
-<a href="${json}">JSON</a>
+<a href="${json}">JSON</a></div>
+<h2>Routes</h2>
 ${table(data.routes)}
+<h2>Latency</h2>
 ${histogramSvg(data.histogram)}
-<section>${cpu}</section>
-<script>${script}</script>
-</body></html>
-`;
+<h2>CPU</h2>
+<section aria-label="CPU profile">${cpu}</section>`;
+  return renderPage({
+    title: "fetchkit profile",
+    label: "profile",
+    head: style,
+    bodyAttributes: `data-refresh="${settings.refreshSeconds}"`,
+    main,
+    script,
+  });
 }

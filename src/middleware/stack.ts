@@ -15,7 +15,7 @@ export interface StackFrame {
   column: number;
   /** The text of the original line. */
   raw: string;
-  /** A file of the application (not a runtime internal, not under node_modules). */
+  /** A file of the application (not a runtime internal, not under node_modules, not fetchkit's own source). */
   own: boolean;
 }
 
@@ -30,10 +30,38 @@ export interface SourceExcerpt {
 
 const frameLine = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?\s*$/;
 
-/** True for paths of the application's own files. */
+/**
+ * fetchkit's own source folder (`src/` of a checkout, `dist/src/` built) as a
+ * path with forward slashes: its frames are the kit's, not the app's, so the
+ * debug page folds them away with the runtime's. `undefined` where modules
+ * have no file URL (a bundle on Workers).
+ */
+const KIT_FOLDER = kitFolder();
+
+function kitFolder(): string | undefined {
+  try {
+    const url = new URL("../", import.meta.url);
+    return url.protocol === "file:" ? slashed(url.href) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A frame's file as a path with forward slashes (`file:` URLs decoded, a drive letter without its leading slash). */
+function slashed(file: string): string {
+  let path = file.startsWith("file://") ? file.slice(7) : file;
+  try {
+    path = decodeURIComponent(path);
+  } catch { /* a malformed escape: compared as written */ }
+  path = path.replaceAll("\\", "/");
+  return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
+}
+
+/** True for paths of the application's own files: not a runtime's, not a dependency's, not fetchkit's. */
 function isOwn(file: string): boolean {
   if (!(file.startsWith("file://") || file.startsWith("/") || /^[A-Za-z]:[\\/]/.test(file))) return false;
-  return !/[\\/]node_modules[\\/]/.test(file);
+  if (/[\\/]node_modules[\\/]/.test(file)) return false;
+  return KIT_FOLDER === undefined || !slashed(file).startsWith(KIT_FOLDER);
 }
 
 /**

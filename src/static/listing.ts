@@ -1,11 +1,35 @@
 /**
- * The optional HTML directory listing: escaped, sorted (directories first,
- * then by name), with sizes and dates.
+ * The optional HTML directory listing: escaped, sorted as a person expects
+ * (directories first, then by name, ignoring case and accents, numbers in
+ * numeric order: `file2` before `file10`), with sizes and dates.
  *
  * @module
  */
 import { escapeHtml, formatBytes } from "../internal/html.ts";
+import { renderPage } from "../internal/page.ts";
 import type { DirEntry } from "./source.ts";
+
+/** Names compared as a person reads them; names equal to it keep a stable order by code point. */
+const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+/** Directories first, then names by {@linkcode collator}, ties broken by code point so the order is total. */
+export function compareEntries(a: DirEntry, b: DirEntry): number {
+  if (a.kind !== b.kind) return a.kind === "directory" ? -1 : 1;
+  return collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+const LISTING_STYLE = `<style>#listing td.size{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+#listing td.date{white-space:nowrap}#listing td,#listing th{padding-right:1.25rem}#listing{width:100%}
+@media (max-width:30rem){#listing .date{display:none}}</style>`;
+
+function row(entry: DirEntry): string {
+  const slash = entry.kind === "directory" ? "/" : "";
+  const href = `./${encodeURIComponent(entry.name)}${slash}`;
+  const size = entry.kind === "directory" ? "—" : formatBytes(entry.size);
+  const date = Number.isNaN(entry.mtimeMs) ? "" : new Date(entry.mtimeMs).toISOString().slice(0, 16).replace("T", " ");
+  return `<tr><td><a href="${escapeHtml(href)}">${escapeHtml(entry.name + slash)}</a></td>` +
+    `<td class="size">${size}</td><td class="date">${date}</td></tr>`;
+}
 
 /**
  * Renders a listing of `entries` for the directory shown as `title` (the
@@ -13,28 +37,18 @@ import type { DirEntry } from "./source.ts";
  * works under any mount prefix.
  */
 export function renderListing(title: string, entries: readonly DirEntry[], isRoot: boolean): string {
-  const sorted = [...entries].sort((a, b) =>
-    a.kind === b.kind ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.kind === "directory" ? -1 : 1
-  );
-  const rows = sorted.map((entry) => {
-    const slash = entry.kind === "directory" ? "/" : "";
-    const href = `./${encodeURIComponent(entry.name)}${slash}`;
-    const size = entry.kind === "directory" ? "-" : formatBytes(entry.size);
-    const date = Number.isNaN(entry.mtimeMs)
-      ? ""
-      : new Date(entry.mtimeMs).toISOString().slice(0, 19).replace("T", " ");
-    return `<tr><td><a href="${escapeHtml(href)}">${escapeHtml(entry.name + slash)}</a></td>` +
-      `<td class="size">${size}</td><td>${date}</td></tr>`;
-  });
-  const up = isRoot ? "" : `<tr><td><a href="../">../</a></td><td></td><td></td></tr>`;
+  const rows = [...entries].sort(compareEntries).map(row);
+  const up = isRoot ? "" : `<tr><td><a href="../">../</a> <small>(parent folder)</small></td><td></td><td></td></tr>`;
+  const empty = entries.length === 0 ? `<tr><td colspan="3"><small>This folder is empty.</small></td></tr>` : "";
   const heading = escapeHtml(title);
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Index of ${heading}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:.15em 1.5em .15em 0}.size{text-align:right}</style>
-</head><body><h1>Index of ${heading}</h1>
-<table><thead><tr><th align="left">Name</th><th>Size</th><th align="left">Modified (UTC)</th></tr></thead><tbody>
-${up}${rows.join("\n")}
-</tbody></table></body></html>
-`;
+  return renderPage({
+    title: `Index of ${title}`,
+    label: "directory listing",
+    head: LISTING_STYLE,
+    main: `<h1>Index of ${heading}</h1>
+<table id="listing"><thead><tr><th scope="col">Name</th><th scope="col" class="size">Size</th>` +
+      `<th scope="col" class="date">Modified (UTC)</th></tr></thead><tbody>
+${up}${rows.join("\n")}${empty}
+</tbody></table>`,
+  });
 }

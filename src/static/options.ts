@@ -6,6 +6,7 @@
  */
 import { defaultCacheControl, FINGERPRINT } from "./cache_control.ts";
 import { type Encoding, ENCODING_EXTENSIONS } from "./encoding.ts";
+import { type Mode, resolveMode } from "../internal/mode.ts";
 
 /** Settings of the in-memory caches; see {@linkcode ServeStaticOptions.cache}. */
 export interface StaticCacheOptions {
@@ -62,6 +63,12 @@ export interface ServeStaticOptions {
   cache?: StaticCacheOptions | false;
   /** Where unexpected I/O errors go (default `console.error`), once per distinct error. */
   onError?: (error: unknown) => void;
+  /**
+   * `"development"` answers a 404 that a browser asks for with a page naming
+   * the path; `"production"` with a short `Not Found`. Default: from
+   * `FETCHKIT_ENV`, then `NODE_ENV`, production unless one says development.
+   */
+  mode?: Mode;
 }
 
 /** The options with every default applied: what the handler reads. */
@@ -76,6 +83,7 @@ export interface StaticSettings {
   followSymlinks: boolean | undefined;
   cache: Required<StaticCacheOptions>;
   onError: (error: unknown) => void;
+  mode: Mode;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -149,6 +157,7 @@ export function settingsOf(options: ServeStaticOptions): StaticSettings {
     followSymlinks: options.followSymlinks,
     cache: cacheSettingsOf(options.cache),
     onError: options.onError ?? ((error: unknown) => console.error("serveStatic:", error)),
+    mode: resolveMode(options.mode, "serveStatic: options.mode"),
   };
 }
 

@@ -12,6 +12,7 @@ import { pass } from "../pass.ts";
 import { checkPreconditions, ifRangeMatches } from "./conditional.ts";
 import { negotiateEncoding } from "./encoding.ts";
 import { renderListing } from "./listing.ts";
+import { notFoundPage, wantsNotFoundPage } from "./not_found_page.ts";
 import { multipartBytes, multipartLayout, multipartStream } from "./multipart.ts";
 import { type ByteRange, parseRange, type RangeResult } from "./range.ts";
 import { lookup } from "./resolve.ts";
@@ -34,9 +35,13 @@ export function plain(status: number, headers: Record<string, string> = {}): Res
   return plainResponse(status, REASONS[status], headers);
 }
 
-/** No file to serve: in middleware mode a 404 or 400 passes the request on. */
-export function miss(server: StaticServer, status: number): Response {
+/**
+ * No file to serve: in middleware mode a 404 or 400 passes the request on;
+ * a browser's 404 in development gets the page that names the path.
+ */
+export function miss(server: StaticServer, status: number, request?: Request): Response {
   if (server.settings.fallthrough && (status === 404 || status === 400)) return pass();
+  if (status === 404 && wantsNotFoundPage(server, request)) return notFoundPage(server, request);
   return plain(status);
 }
 
@@ -69,7 +74,7 @@ export async function respond(
       case "listing":
         return await serveListing(server, request, entry, isHead);
       default:
-        return miss(server, entry.status);
+        return miss(server, entry.status, request);
     }
   } catch (error) {
     if (error instanceof FileAccessError) {
@@ -79,7 +84,7 @@ export async function respond(
       if (error.status === 404 && recheck) {
         return respond(server, request, rawPath, isHead, lookup(server, rawPath, Date.now()), false);
       }
-      return miss(server, error.status);
+      return miss(server, error.status, request);
     }
     report(server, error);
     return plain(500);
