@@ -252,6 +252,11 @@ test("profile: reset by POST, with a cross-site POST refused", async () => {
   const foreign = await app(get("/__profile__", { method: "POST", headers: { origin: "http://evil.example" } }));
   assert.equal(foreign.status, 403);
   assert.equal(profiler.snapshot().requests, 1);
+  const sandboxed = { origin: "null", "sec-fetch-site": "cross-site" };
+  assert.equal((await app(get("/__profile__", { method: "POST", headers: sandboxed }))).status, 403);
+  // The page's own form: its Referrer-Policy (no-referrer) makes the browser send Origin: null.
+  const ownForm = { origin: "null", "sec-fetch-site": "same-origin" };
+  assert.equal((await app(get("/__profile__", { method: "POST", headers: ownForm }))).status, 303);
   const reset = await app(get("/__profile__", { method: "POST", headers: { origin: "http://localhost" } }));
   assert.equal(reset.status, 303);
   assert.equal(reset.headers.get("location"), "/__profile__");

@@ -79,8 +79,8 @@ export function createSite(options: SiteOptions = {}): Handler {
       frame: (request, title, body, status) =>
         page({ base: context(request).base.slice(0, -"/app".length), title, body, status }),
     }),
-    "/static": serveStatic(STATIC_DIR),
-    "/vendor/mime": serveStatic(packageFolder("mime", 1)),
+    "/static": serveStatic(STATIC_DIR, { mode }),
+    "/vendor/mime": serveStatic(packageFolder("mime", 1), { mode }),
   });
   // What the development 404 page lists, longest prefix first as dispatch tries them.
   const routes: Route[] = [

@@ -55,8 +55,8 @@ export function guestbook(options: { frame?: Frame } = {}): Handler {
       html`
         <p>A dynamic app mounted at <code>${base || "/"}</code>. Its links are built from that prefix.</p>
         <form class="inline" method="post" action="${base}/entries">
-          <input type="text" name="name" placeholder="Your name" required maxlength="60">
-          <input type="text" name="message" placeholder="A message" required maxlength="400">
+          <input type="text" name="name" placeholder="Your name" aria-label="Your name" required maxlength="60">
+          <input type="text" name="message" placeholder="A message" aria-label="A message" required maxlength="400">
           <button>Sign</button>
         </form>
         ${entries.size

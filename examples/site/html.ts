@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { renderPage } from "../../src/internal/page.ts";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -50,7 +51,9 @@ export interface PageOptions {
 }
 
 /**
- * A complete HTML response in the site's layout.
+ * A complete HTML response in the site's layout: fetchkit's own page shell
+ * (the look of its error, listing and profile pages), with the site's
+ * stylesheet for what only the site has (cards, tiles, forms).
  *
  * @example
  * ```ts
@@ -58,25 +61,16 @@ export interface PageOptions {
  * ```
  */
 export function page({ base, title, body, status = 200 }: PageOptions): Response {
-  const text = html`
-    <!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>${title} · fetchkit</title>
-        <link rel="icon" href="${base}/static/favicon.svg" type="image/svg+xml">
-        <link rel="stylesheet" href="${base}/static/style.css">
-      </head>
-      <body>
-        <header><a class="brand" href="${base}/">fetchkit</a> <span>example site</span></header>
-        <main>
-    <h1>${title}</h1>
-    ${body}
-        </main>
-        <footer>Served by fetchkit: everything is a Fetch handler.</footer>
-      </body>
-    </html>
-  `;
-  return new Response(text.toString(), { status, headers: { "content-type": "text/html; charset=utf-8" } });
+  const text = renderPage({
+    title: `${title} · fetchkit`,
+    home: `${base}/`,
+    label: "example site",
+    noindex: false,
+    head: html`<link rel="icon" href="${base}/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="${base}/static/style.css">`.toString(),
+    main: html`<h1>${title}</h1>
+${body}`.toString(),
+    footer: "Served by fetchkit: everything is a Fetch handler.",
+  });
+  return new Response(text, { status, headers: { "content-type": "text/html; charset=utf-8" } });
 }

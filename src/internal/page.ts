@@ -59,6 +59,11 @@ export interface PageParts {
   label?: string;
   /** The brand's link; default none (the brand is plain text). */
   home?: string;
+  /**
+   * Show the header with the brand. Default true; a production page leaves it
+   * out, so it does not tell a visitor what the app is built with.
+   */
+  brand?: boolean;
   /** HTML inside `<footer>`; default none. */
   footer?: string;
   /** More of `<head>`: a stylesheet link, a page's own `<style>`. */
@@ -92,8 +97,7 @@ export function renderPage(parts: PageParts): string {
   }<title>${escapeHtml(parts.title)}</title>
 <style>${PAGE_STYLE}</style>${parts.head ?? ""}</head>
 <body${parts.bodyAttributes ? ` ${parts.bodyAttributes}` : ""}>
-<header>${brand}${label}</header>
-<main>
+${parts.brand === false ? "" : `<header>${brand}${label}</header>\n`}<main>
 ${parts.main}
 </main>${parts.footer === undefined ? "" : `\n<footer>${parts.footer}</footer>`}${
     parts.script === undefined ? "" : `\n<script>${parts.script}</script>`

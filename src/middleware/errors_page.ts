@@ -185,6 +185,7 @@ export async function renderDebugPage(
 export function renderProductionPage(id: string, home = "/"): string {
   return renderPage({
     title: "Internal Server Error",
+    brand: false,
     main: `<h1>Internal Server Error</h1>
 <p>Something went wrong on our side. If you contact us, please quote the request id <code id="request-id">${
       escapeHtml(id)

@@ -99,12 +99,23 @@ function pageAddress(request: Request, url: URL): string {
 function answerReset(endpoint: Endpoint, request: Request, url: URL): Response {
   // A cross-site form must not reset the data: browsers send Origin on POST.
   // Hosts, not origins, are compared: behind a TLS-terminating proxy the schemes differ.
-  const origin = request.headers.get("origin");
-  if (origin !== null && originHost(origin) !== url.host) {
+  if (!sameOrigin(request, url)) {
     return new Response("Forbidden: cross-origin reset\n", { status: 403, headers: PAGE_HEADERS });
   }
   endpoint.stats.reset();
   return new Response(null, { status: 303, headers: { ...PAGE_HEADERS, location: pageAddress(request, url) } });
+}
+
+/**
+ * Whether a POST comes from this page's own origin (or from no browser page).
+ * Why Sec-Fetch-Site too: this page's `Referrer-Policy: no-referrer` makes a
+ * browser send `Origin: null` with its own Reset form; the browser's
+ * `Sec-Fetch-Site` still says where the form was.
+ */
+function sameOrigin(request: Request, url: URL): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null || originHost(origin) === url.host) return true;
+  return origin === "null" && request.headers.get("sec-fetch-site") === "same-origin";
 }
 
 function originHost(origin: string): string | undefined {

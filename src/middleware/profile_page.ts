@@ -72,7 +72,7 @@ function table(routes: RouteStats[]): string {
 
 /** A bar chart of the latency histogram, log-scale on the x axis (one bar per power of two). */
 export function histogramSvg(bars: HistogramBar[]): string {
-  const width = 720, height = 220, left = 48, bottom = 36, top = 12;
+  const width = 720, height = 228, left = 48, bottom = 44, top = 12;
   const plotWidth = width - left - 8, plotHeight = height - top - bottom;
   const max = Math.max(1, ...bars.map((bar) => bar.count));
   const slot = bars.length === 0 ? plotWidth : plotWidth / bars.length;
@@ -86,9 +86,10 @@ export function histogramSvg(bars: HistogramBar[]): string {
         Math.max(1, slot - 2).toFixed(1)
       }" height="${h.toFixed(1)}" data-count="${bar.count}"><title>${escapeHtml(label)}</title></rect>`,
     );
-    if (bars.length <= 12 || index % 2 === 0) {
+    // At most 8 labels: they stay readable when the chart is scaled down to a phone's width.
+    if (index % Math.ceil(bars.length / 8) === 0) {
       parts.push(
-        `<text class="tick" x="${(x + slot / 2).toFixed(1)}" y="${height - bottom + 14}" text-anchor="middle">${
+        `<text class="tick" x="${(x + slot / 2).toFixed(1)}" y="${height - bottom + 18}" text-anchor="middle">${
           escapeHtml(formatMs(bar.fromMs))
         }</text>`,
       );
@@ -110,11 +111,12 @@ ${parts.join("\n")}
 }
 
 /** The profile page's own styles, over the shared ones. */
-const style = `<style>#profile-table th{background:var(--code)}#profile-table th,#profile-table td{padding:.3rem .6rem}
+const style =
+  `<style>#profile-table th{background:var(--code)}#profile-table th,#profile-table td{padding:.3rem .6rem;white-space:nowrap}
 button.sort{background:none;border:0;padding:0;color:inherit;font-weight:600;white-space:nowrap}
 th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}
 tr.has-errors td:nth-child(4){color:var(--bad);font-weight:bold}
-.bar{fill:var(--accent)}.axis{stroke:var(--muted)}.tick,.caption{font-size:11px;fill:var(--muted)}
+.bar{fill:var(--accent)}.axis{stroke:var(--muted)}.tick,.caption{font-size:14px;fill:var(--muted)}
 .controls{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center;margin:.75rem 0}.controls form{margin:0}
 .summary{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem}#latency-histogram{display:block;margin:1rem 0}
 #cpu-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}#cpu-form input{width:4.5em}</style>`;

@@ -18,7 +18,7 @@ export function compareEntries(a: DirEntry, b: DirEntry): number {
   return collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-const LISTING_STYLE = `<style>#listing td.size{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+const LISTING_STYLE = `<style>#listing .size{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 #listing td.date{white-space:nowrap}#listing td,#listing th{padding-right:1.25rem}#listing{width:100%}
 @media (max-width:30rem){#listing .date{display:none}}</style>`;
 
