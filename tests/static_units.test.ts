@@ -10,6 +10,7 @@ import { authority, pathAndQuery, rawPath as rawPathOf, rawQuery as rawQueryOf }
 import { contentTypeFor } from "../src/static/content_type.ts";
 import { FINGERPRINT } from "../src/static/cache_control.ts";
 import { escapeHtml } from "../src/internal/html.ts";
+import { renderListing } from "../src/static/listing.ts";
 import {
   FileAccessError,
   type FileSource,
@@ -209,6 +210,24 @@ test("fingerprints: hashed names are immutable, ordinary ones are not", () => {
   ) {
     assert.ok(!FINGERPRINT.test(no), no);
   }
+});
+
+test("listing: directories first, then names as a person sorts them (case ignored, numbers in order)", () => {
+  const file = (name: string) => ({ name, kind: "file" as const, size: 1, mtimeMs: 0 });
+  const names = ["README.md", "big.bin", "file10.txt", "file2.txt", "Zeta.txt", "alpha.txt", "zeta.txt"];
+  const entries = [...names.map(file), { name: "src", kind: "directory" as const, size: 0, mtimeMs: NaN }];
+  const html = renderListing("/", entries, true);
+  const shown = [...html.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((match) => match[1]);
+  assert.deepEqual(shown, [
+    "src/",
+    "alpha.txt",
+    "big.bin",
+    "file2.txt",
+    "file10.txt",
+    "README.md",
+    "Zeta.txt",
+    "zeta.txt",
+  ]);
 });
 
 test("listing: names are escaped", () => {
