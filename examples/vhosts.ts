@@ -22,10 +22,7 @@ function page(title: string, body: string): Response {
 /** The first site: a home page and an about page. */
 export const alpha = mount({
   "/": () => page("Alpha", `<p>The alpha site. <a href="/about">About alpha</a></p>`),
-  "/about": {
-    app: () => page("About alpha", "<p>Alpha is the first of two sites on this server.</p>"),
-    trailingSlash: "accept",
-  },
+  "/about": () => page("About alpha", "<p>Alpha is the first of two sites on this server.</p>"),
 });
 
 /** The second site: one page that shows which host it was asked for. */
