@@ -12,7 +12,7 @@ import mime from "mime";
  * TSX and JSX (so `deno run http://…/app.ts` imports it), which browsers show
  * as text; other sources are text a browser shows rather than downloads.
  */
-const SOURCE_TYPES: Record<string, string> = {
+const SOURCE_TYPES = new Map<string, string>(Object.entries({
   ts: "text/typescript",
   mts: "text/typescript",
   cts: "text/typescript",
@@ -27,7 +27,7 @@ const SOURCE_TYPES: Record<string, string> = {
   svelte: "text/plain",
   diff: "text/x-diff",
   patch: "text/x-diff",
-};
+}));
 
 /**
  * The Content-Type for a file name: mime-db's type, with `charset=utf-8` for
@@ -37,7 +37,7 @@ const SOURCE_TYPES: Record<string, string> = {
  */
 export function contentTypeFor(name: string): string {
   const dot = name.lastIndexOf(".");
-  const type = (dot >= 0 ? SOURCE_TYPES[name.slice(dot + 1).toLowerCase()] : undefined) ?? mime.getType(name);
+  const type = (dot >= 0 ? SOURCE_TYPES.get(name.slice(dot + 1).toLowerCase()) : undefined) ?? mime.getType(name);
   if (type === null) return "application/octet-stream";
   return isText(type) ? `${type}; charset=utf-8` : type;
 }
