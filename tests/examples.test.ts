@@ -305,7 +305,10 @@ test("examples/express-inside.ts: Express under /legacy, its 404s fall through t
       originalUrl: "/legacy/users",
       users: ["ada", "grace"],
     });
-    assert.match((await text(new URL("/legacy/kit/hi", url))).body, /^fetchkit under \/legacy\/kit: http:\/\/\S+\/hi\n$/);
+    assert.match(
+      (await text(new URL("/legacy/kit/hi", url))).body,
+      /^fetchkit under \/legacy\/kit: http:\/\/\S+\/hi\n$/,
+    );
     assert.equal((await text(url)).status, 200);
     await assertUnknownPathsAre404(url, "/legacy");
     const express404 = await text(new URL("/legacy/nope", url));
