@@ -112,7 +112,7 @@ function atFile(at: string | undefined): string | undefined {
 }
 
 function syntaxOf(error: unknown): LoadError | undefined {
-  const bun = (error as { name?: string; position?: SourcePosition & { lineText?: string } } | null);
+  const bun = error as { name?: string; position?: SourcePosition & { lineText?: string } } | null;
   if (bun?.name === "BuildMessage" && bun.position) {
     const { file, line, column, lineText } = bun.position;
     return { kind: "syntax", reason: messageOf(error), at: { file, line, column, text: lineText } };
