@@ -36,8 +36,8 @@ const SOURCE_TYPES = new Map<string, string>(Object.entries({
  * download rather than guess).
  */
 export function contentTypeFor(name: string): string {
-  const dot = name.lastIndexOf(".");
-  const type = (dot >= 0 ? SOURCE_TYPES.get(name.slice(dot + 1).toLowerCase()) : undefined) ?? mime.getType(name);
+  // The part after the last dot, or the whole name, as `mime` reads it.
+  const type = SOURCE_TYPES.get(name.slice(name.lastIndexOf(".") + 1).toLowerCase()) ?? mime.getType(name);
   if (type === null) return "application/octet-stream";
   return isText(type) ? `${type}; charset=utf-8` : type;
 }
