@@ -56,9 +56,9 @@ Options:
   -p, --port N     port to listen on, 0 for any free one (default: $PORT, else 8000)
   -H, --host H     interface to bind (default: $HOST, else 127.0.0.1; 0.0.0.0 for all)
   --static DIR     serve the files of DIR (with a module: files first, then the module)
-  --workers N      processes serving the port: a number or "auto" for one per core
   --spa            with --static: pages that are no file get index.html (a single-page app)
   --no-clean-urls  with --static: /about no longer serves about.html (nor /about.html redirects)
+  --workers N      processes serving the port: a number or "auto" for one per core
   -q, --quiet      no access-log line per request
   --watch          restart when a source file changes
   -v, --version    print the version
