@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
 import { fixture, root, run, scriptCommand, startServing } from "./fixtures/serve/harness.ts";
 import { devLogLine } from "../src/cli/dev_server.ts";
+import { parseServeArgs, UsageError } from "../src/cli/args.ts";
 
 const cli = (...args: string[]) => scriptCommand(join(root, "serve.ts"), ...args);
 const opts = { skip: ["workerd" as const], timeout: 60_000 };
@@ -42,6 +43,32 @@ async function get(url: URL, headers: Record<string, string> = {}) {
     body: await response.text(),
   };
 }
+
+test("cli dev: --quiet, --spa and --no-clean-urls parse; the static ones need --static", () => {
+  assert.deepEqual(parseServeArgs(["--static", "public", "--spa", "--no-clean-urls", "-q"]), {
+    static: "public",
+    spa: true,
+    cleanUrls: false,
+    quiet: true,
+    watch: false,
+    help: false,
+    version: false,
+  });
+  for (
+    const [argv, message] of [
+      [["--spa"], "--spa needs --static DIR"],
+      [["app.ts", "--no-clean-urls"], "--no-clean-urls needs --static DIR"],
+      [["--static", "d", "--spa=yes"], "--spa takes no value"],
+      [["--quiet=1"], "--quiet takes no value"],
+    ] as const
+  ) {
+    assert.throws(() => parseServeArgs(argv), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.equal((error as Error).message, message);
+      return true;
+    });
+  }
+});
 
 test("cli dev: one access-log line per request: time, client, method, path, status, bytes, duration", async () => {
   const proc = await startServing(cli("--static", fixture("static")), { path: "/a.txt?warm" });
@@ -265,6 +292,24 @@ test("cli dev: a syntax error names the file, line and column, and shows the lin
     );
   } finally {
     app.remove();
+  }
+  // Plain JavaScript too: Node reports its syntax errors without a file, the command finds it.
+  const js = appModule("app.mjs", 'import "./lib/broken.js";\nexport default () => new Response("x");\n');
+  mkdirSync(join(js.dir, "lib"));
+  writeFileSync(join(js.dir, "lib", "broken.js"), "export const a = 1;\nlet x = ;\n");
+  try {
+    const { code, output } = await run(cli(js.file));
+    assert.equal(code, 2);
+    const reason =
+      { node: "Unexpected token ';'", deno: "Expression expected", bun: "Unexpected ;" }[runtime as string];
+    assert.equal(
+      output.trim(),
+      `fetchkit: cannot import ${js.file}: syntax error at ${join(js.dir, "lib", "broken.js")}:2:9: ${reason}\n` +
+        "  2 | let x = ;\n" +
+        "    |         ^",
+    );
+  } finally {
+    js.remove();
   }
 }, opts);
 

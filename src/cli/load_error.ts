@@ -30,16 +30,20 @@ export type LoadError =
 const loaded: string[] = [];
 
 /**
- * On Node, remembers every module URL the loader reads, so a JavaScript
- * syntax error (which Node reports without a file) can be found again by
- * parsing those files. A synchronous loader hook: one call per module.
+ * On Node, remembers every module URL the loader reads until the returned
+ * function is called, so a JavaScript syntax error (which Node reports
+ * without a file) can be found again by parsing those files. A synchronous
+ * loader hook: one call per module.
  */
-export async function recordNodeLoads(): Promise<void> {
-  if (runtime !== "node") return;
+export async function recordNodeLoads(): Promise<() => void> {
+  if (runtime !== "node") return () => {};
   const nodeModule = await import("node:module") as {
-    registerHooks?: (hooks: { load: (url: string, context: unknown, next: NextLoad) => unknown }) => unknown;
+    registerHooks?: (hooks: { load: (url: string, context: unknown, next: NextLoad) => unknown }) => {
+      deregister(): void;
+    };
   };
-  nodeModule.registerHooks?.({ load: recordLoad });
+  const hooks = nodeModule.registerHooks?.({ load: recordLoad });
+  return () => hooks?.deregister();
 }
 
 type NextLoad = (url: string, context: unknown) => unknown;

@@ -94,11 +94,13 @@ async function exists(url: URL): Promise<boolean> {
 export async function importModule(specifier: string): Promise<Found> {
   const url = fileUrl(specifier);
   let namespace: Record<string, unknown>;
-  await recordNodeLoads();
+  const stopRecording = await recordNodeLoads();
   try {
     namespace = await import(url.href);
   } catch (error) {
     return { error: await importFailure(specifier, url, error) };
+  } finally {
+    stopRecording();
   }
   return findHandler(namespace, specifier);
 }
