@@ -74,6 +74,15 @@ test("static: cleanUrls serves /about from about.html and redirects /about.html 
   assert.equal((await get(files, "/about.html.html")).status, 404);
 });
 
+test("static: mounted, serveStatic still redirects its directory to the slash form (the mount no longer does)", async () => {
+  const app = mount({ "/site": serveStatic(site), "/health": () => new Response("ok") });
+  assert.equal((await get(app, "/health")).body, "ok", "a plain mount answers its own prefix");
+  const bare = await get(app, "/site?q=1");
+  assert.deepEqual([bare.status, bare.location], [301, "/site/?q=1"], "relative links in index.html keep working");
+  assert.equal((await get(app, "/site/")).body, "<h1>home</h1>");
+  assert.equal((await get(app, "/site/docs")).location, "/site/docs/");
+});
+
 test("static: cleanUrls redirects under a mount keep the mount prefix; without cleanUrls nothing changes", async () => {
   const app = mount({ "/site": serveStatic(site, { cleanUrls: true }) });
   assert.equal((await get(app, "/site/about.html")).location, "/site/about");
