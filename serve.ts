@@ -4,7 +4,7 @@
  * module's default export (a handler or an object with `fetch`), a directory,
  * or the bundled example site.
  *
- *   node serve.ts [module] [--port N] [--host H] [--static DIR] [--workers N] [--watch]
+ *   node serve.ts [module] [--port N] [--host H] [--static DIR [--spa]] [--workers N] [--watch] [--quiet]
  *   deno run -A serve.ts …      bun run serve.ts …      (--help lists every option)
  *
  * @module

@@ -8,11 +8,12 @@
  * - GET /               fetchkit
  * - GET /legacy/users   Express, which sees req.url "/users", req.baseUrl "/legacy"
  * - GET /legacy/kit/hi  a fetchkit handler inside the Express app inside fetchkit
+ * - anything else       404: Express's own 404s fall through (`passOn404`) to fetchkit's
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { context, mount, serve } from "../mod.ts";
+import { context, match, mount, serve } from "../mod.ts";
 import { fromNode, toNode } from "../src/bridge/node_mod.ts";
 
 // Express 5 ships no types (@types/express would); the part this example uses.
@@ -38,8 +39,9 @@ legacy.get("/users", (req, res) => {
 legacy.use("/kit", toNode((request) => new Response(`fetchkit under ${context(request).base}: ${request.url}\n`)));
 
 const app = mount({
-  "/": () => new Response("fetchkit at the root; Express at /legacy/\n"),
-  "/legacy": fromNode(legacy),
+  "/": match("/", () => new Response("fetchkit at the root; Express at /legacy/\n")),
+  // Express cannot call pass(): its 404 ("Cannot GET …") is taken as one, and dispatch goes on to the root's.
+  "/legacy": { app: fromNode(legacy), passOn404: true },
 });
 
 await serve(app);

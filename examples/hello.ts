@@ -12,12 +12,12 @@
  */
 import { serve } from "../mod.ts";
 
-/** Greets whoever asks, naming the path they asked for. */
+const text = { "content-type": "text/plain; charset=utf-8" };
+
+/** Greets whoever asks for `/`; any other path (`/favicon.ico` too) is a 404, as a real site answers it. */
 export default function hello(request: Request): Response {
-  const { pathname } = new URL(request.url);
-  return new Response(`Hello from fetchkit! You asked for ${pathname}\n`, {
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
+  if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404, headers: text });
+  return new Response("Hello from fetchkit!\n", { headers: text });
 }
 
 if (import.meta.main) await serve(hello);

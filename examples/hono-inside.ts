@@ -12,13 +12,13 @@
  */
 import { Hono } from "hono";
 import { honoBase } from "../src/bridge/hono_mod.ts";
-import { mount, serve } from "../mod.ts";
+import { match, mount, serve } from "../mod.ts";
 
 const api = new Hono();
 api.get("/users/:id", (c) => c.json({ id: c.req.param("id"), path: c.req.path, self: `${honoBase(c)}${c.req.path}` }));
 
 const app = mount({
-  "/": () => new Response("fetchkit at the root; a Hono app at /api/\n"),
+  "/": match("/", () => new Response("fetchkit at the root; a Hono app at /api/\n")), // anything else: 404
   "/api": api,
 });
 

@@ -6,7 +6,7 @@
  * (also `deno run -A examples/inside-hono.ts` or `bun examples/inside-hono.ts`)
  *
  * - GET /static/*   files from examples/site/static; misses go on to Hono
- * - GET /kit/hello/ a fetchkit handler, seeing the path below /kit
+ * - GET /kit/hello  a fetchkit handler, seeing the path below /kit
  * - GET /           Hono
  *
  * @module

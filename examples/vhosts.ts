@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { context, hosts, mount, serve } from "../mod.ts";
+import { context, hosts, match, mount, serve } from "../mod.ts";
 
 function page(title: string, body: string): Response {
   return new Response(`<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1>${body}\n`, {
@@ -19,18 +19,21 @@ function page(title: string, body: string): Response {
   });
 }
 
-/** The first site: a home page and an about page. */
+/**
+ * The first site: a home page and an about page. `match("/")` answers the
+ * home page only, so any other path falls through (`pass()`) to a 404.
+ */
 export const alpha = mount({
-  "/": () => page("Alpha", `<p>The alpha site. <a href="/about">About alpha</a></p>`),
-  "/about": {
-    app: () => page("About alpha", "<p>Alpha is the first of two sites on this server.</p>"),
-    trailingSlash: "accept",
-  },
+  "/": match("/", () => page("Alpha", `<p>The alpha site. <a href="/about">About alpha</a></p>`)),
+  "/about": () => page("About alpha", "<p>Alpha is the first of two sites on this server.</p>"),
 });
 
 /** The second site: one page that shows which host it was asked for. */
 export const beta = mount({
-  "/": (request) => page("Beta", `<p>The beta site, asked for as <code>${request.headers.get("host")}</code>.</p>`),
+  "/": match(
+    "/",
+    (request) => page("Beta", `<p>The beta site, asked for as <code>${request.headers.get("host")}</code>.</p>`),
+  ),
 });
 
 /**

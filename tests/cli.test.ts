@@ -85,7 +85,8 @@ test("cli: --static with a module serves files first, then the module", async ()
 test("cli: --help lists every option and exits 0", async () => {
   const { code, output } = await run(cli("--help"));
   assert.equal(code, 0);
-  for (const option of ["--port", "--host", "--static", "--workers", "--watch", "--version", "--help"]) {
+  const options = ["--port", "--host", "--static", "--spa", "--no-clean-urls", "--workers", "--watch", "--quiet"];
+  for (const option of [...options, "--version", "--help"]) {
     assert.ok(output.includes(option), `--help mentions ${option}`);
   }
 }, opts);

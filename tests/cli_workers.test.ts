@@ -47,3 +47,26 @@ test("workers: --workers 2 serves from two processes and SIGTERM stops them all"
     await proc.kill();
   }
 }, { skip: ["workerd"], timeout: 60_000 });
+
+test("workers: a worker killed by a signal is named with it and replaced", async () => {
+  const proc = await startServing(scriptCommand(join(root, "serve.ts"), fixture("hello.ts"), "--workers", "2"));
+  try {
+    assert.ok(await proc.waitFor(/Listening on/), proc.output());
+    const victim = await pidOf(proc.url);
+    process.kill(victim, "SIGKILL");
+    assert.ok(
+      await proc.waitFor(/fetchkit: worker [12] killed by SIGKILL, starting another\n/),
+      `the primary names the signal:\n${proc.output()}`,
+    );
+    assert.doesNotMatch(proc.output(), /exited \(null\)/);
+    // The replacement serves: answers keep coming, from pids other than the victim.
+    const pids = new Set<number>();
+    for (let i = 0; i < 40 && pids.size < 2; i++) pids.add(await pidOf(proc.url).catch(() => victim));
+    pids.delete(victim);
+    assert.ok(pids.size >= 1, proc.output());
+    proc.signal("SIGTERM");
+    assert.equal(await proc.exited, 0, proc.output());
+  } finally {
+    await proc.kill();
+  }
+}, { skip: ["workerd"], timeout: 60_000 });

@@ -185,15 +185,38 @@ test("mount: X-Forwarded-Prefix is opt-in, set to the base, never the client's, 
 
 // ---------------------------------------------------------------- mount: trailing slash
 
-test("mount: /p redirects to /p/ with 308 by default, query kept, nested prefix included", async () => {
-  const app = mount({ "/": echo("root"), "/api": mount({ "/docs": echo("docs") }) });
+test("mount: a mount answers its own prefix by default: the app sees /, base is the prefix", async () => {
+  const app = mount({ "/": echo("root"), "/health": echo("health"), "/api": mount({ "/docs": echo("docs") }) });
+  let response = await call(app, "/health");
+  assert.equal(response.status, 200, "no redirect to /health/");
+  assert.equal(await response.text(), "health / /health");
+  assert.equal(await text(app, "/health?q=1"), "health /?q=1 /health", "the query is kept");
+  assert.equal(await text(app, "/health/"), "health / /health", "/health and /health/ reach the same app");
+  response = await call(app, "/api/docs?a=1", { method: "POST", body: "x" });
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), "docs /?a=1 /api/docs", "nested: base accumulates, the method is kept");
+  assert.equal(await text(app, "/api"), "root /api ", "a bare inner mount table passes, the shorter prefix answers");
+  assert.equal(
+    await text(mount({ "/p": { app: echo("p"), stripPrefix: false } }), "/p"),
+    "p /p ",
+    "a non-stripping mount shows the path unchanged",
+  );
+});
+
+test('mount: trailingSlash "redirect" answers /p with a 308 to /p/, query kept, nested prefix included', async () => {
+  const app = mount({
+    "/": echo("root"),
+    "/api": mount({ "/docs": { app: echo("docs"), trailingSlash: "redirect" } }),
+    "/top": { app: echo("top"), trailingSlash: "redirect" },
+  });
   let response = await call(app, "/api/docs?a=1&b=%20", { method: "POST", body: "x" });
   assert.equal(response.status, 308);
   assert.equal(response.headers.get("location"), "/api/docs/?a=1&b=%20");
-  response = await call(app, "/api");
+  response = await call(app, "/top");
   assert.equal(response.status, 308);
-  assert.equal(response.headers.get("location"), "/api/");
+  assert.equal(response.headers.get("location"), "/top/");
   assert.equal(await text(app, "/api/docs/"), "docs / /api/docs");
+  assert.equal(await text(app, "/top/x"), "top /x /top");
 });
 
 test("mount: trailingSlash accept and strict are declared, never silent", async () => {
@@ -211,7 +234,7 @@ test("mount: trailingSlash accept and strict are declared, never silent", async 
 });
 
 test("mount: the redirect can never become protocol-relative", async () => {
-  const app = mount({ "/p": echo("p") });
+  const app = mount({ "/p": { app: echo("p"), trailingSlash: "redirect" } });
   const request = new Request(`${origin}/p`);
   bindContext(request, { base: "//evil.com" }); // what a careless foreign middleware might do
   const response = await app(request);
@@ -652,12 +675,13 @@ test("mount: any table, any path: the longest segment prefix answers, and base +
         const candidates = Object.keys(table).filter((p) => p === "/" || path === p || path.startsWith(`${p}/`));
         const expected = candidates.sort((x, y) => y.length - x.length)[0];
         if (expected === undefined) return assert.ok(isPass(response));
-        if (expected !== "/" && path === expected) {
-          assert.equal(response.status, 308);
-          return assert.equal(response.headers.get("location"), `${path}/?q=1`);
-        }
         const seen = await response.json();
         assert.equal(seen.declared, expected);
+        if (expected !== "/" && path === expected) {
+          // The bare prefix: the app sees "/" (the one declared collapse), base is the prefix.
+          assert.equal(seen.path, "/");
+          return assert.equal(seen.base, path);
+        }
         assert.equal(seen.base + seen.path, path, "base + PATH_INFO is the original path");
         assert.ok(seen.path.startsWith("/"));
       },

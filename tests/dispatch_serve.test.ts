@@ -89,13 +89,20 @@ test("mount: over HTTP, a streamed body, the query and every Set-Cookie pass thr
   });
 });
 
-test("mount: over HTTP, the 308 redirect, //evil.com and %zz", async () => {
+test("mount: over HTTP, /health answered itself, the declared 308 redirect, //evil.com and %zz", async () => {
   const app = mount({
     "/": (request) => new Response(`root ${request.url.slice(request.url.indexOf("/", 8))}`),
-    "/docs": (request) => new Response(`docs ${request.url.slice(request.url.indexOf("/", 8))}`),
+    "/docs": {
+      app: (request) => new Response(`docs ${request.url.slice(request.url.indexOf("/", 8))}`),
+      trailingSlash: "redirect",
+    },
+    "/health": (request) => new Response(`health ${request.url.slice(request.url.indexOf("/", 8))}`),
   });
   await withServer(app, async (url) => {
     const origin = url.origin;
+    const health = await fetch(`${origin}/health?x=1`, { redirect: "manual" });
+    assert.equal(health.status, 200);
+    assert.equal(await health.text(), "health /?x=1");
     const redirect = await fetch(`${origin}/docs?x=1`, { method: "POST", body: "kept", redirect: "manual" });
     assert.equal(redirect.status, 308);
     assert.equal(redirect.headers.get("location"), "/docs/?x=1");

@@ -85,6 +85,18 @@ async function runExample(
   }
 }
 
+/**
+ * The paths a browser or a curious person asks any site for: each must be a
+ * real 404 (not the home page), through whatever answers misses there.
+ */
+async function assertUnknownPathsAre404(origin: URL, where = "", headers: Record<string, string> = {}): Promise<void> {
+  for (const path of ["/nope", "/favicon.ico", `${where}/nope`]) {
+    const response = await fetch(new URL(path, origin), { headers, redirect: "manual" });
+    assert.equal(response.status, 404, `${path} on ${origin.href}`);
+    await response.body?.cancel();
+  }
+}
+
 async function text(
   url: URL | string,
   init?: RequestInit,
@@ -102,11 +114,12 @@ test("examples: every example names the one command that runs it at its top", ()
   }
 }, { skip: ["workerd"] });
 
-test("examples/hello.ts: answers at / and stops, run directly and through serve.ts", async () => {
+test("examples/hello.ts: answers at /, 404 elsewhere, and stops, run directly and through serve.ts", async () => {
   const check = async ({ url }: Running) => {
-    const { status, body } = await text(new URL("/fetchkit", url));
+    const { status, body } = await text(url);
     assert.equal(status, 200);
-    assert.equal(body, "Hello from fetchkit! You asked for /fetchkit\n");
+    assert.equal(body, "Hello from fetchkit!\n");
+    await assertUnknownPathsAre404(url);
   };
   await runExample("examples/hello.ts", check);
   await runExample("serve.ts", check, { args: ["examples/hello.ts"] });
@@ -114,8 +127,8 @@ test("examples/hello.ts: answers at / and stops, run directly and through serve.
 
 test("examples/hello.ts: importing it binds no port", async () => {
   const { default: hello } = await import("../examples/hello.ts");
-  const response = await hello(new Request("http://localhost/x"));
-  assert.equal(await response.text(), "Hello from fetchkit! You asked for /x\n");
+  const response = await hello(new Request("http://localhost/"));
+  assert.equal(await response.text(), "Hello from fetchkit!\n");
 }, { skip: ["workerd"] });
 
 test("npm start (serve.ts with no module) serves the example site", async () => {
@@ -144,6 +157,8 @@ test("npm start (serve.ts with no module) serves the example site", async () => 
     const missing = await fetch(new URL("/no/such/page", url));
     assert.equal(missing.status, 404);
     await missing.body?.cancel();
+    await assertUnknownPathsAre404(url, "/app");
+    await assertUnknownPathsAre404(url, "/static");
   }, { env: { FETCHKIT_ENV: "production", NODE_ENV: "" } });
 }, { skip: ["workerd"] });
 
@@ -254,6 +269,11 @@ test("examples/vhosts.ts: two sites by Host, a plain page for any other", async 
     const other = await getWithHost(url, "gamma.localhost");
     assert.equal(other.status, 404);
     assert.match(other.body, /No site is called gamma\.localhost here/);
+    for (const host of ["alpha.localhost", "beta.localhost"]) {
+      for (const path of ["/nope", "/favicon.ico"]) {
+        assert.equal((await getWithHost(new URL(path, url), host)).status, 404, `${path} on ${host}`);
+      }
+    }
   });
 }, { skip: ["workerd"] });
 
@@ -272,6 +292,43 @@ test("examples/proxy.ts: POSTs go to the primary, GETs take turns on the replica
     }
     assert.deepEqual(readers.toSorted(), ["replica-1", "replica-1", "replica-2", "replica-2"]);
     assert.notEqual(readers[0], readers[1], "round robin");
+    await assertUnknownPathsAre404(url);
+  });
+}, { skip: ["workerd"] });
+
+test("examples/express-inside.ts: Express under /legacy, its 404s fall through to fetchkit's", async () => {
+  await runExample("examples/express-inside.ts", async ({ url }) => {
+    const users = await fetch(new URL("/legacy/users", url));
+    assert.deepEqual(await users.json(), {
+      url: "/users",
+      baseUrl: "/legacy",
+      originalUrl: "/legacy/users",
+      users: ["ada", "grace"],
+    });
+    assert.match(
+      (await text(new URL("/legacy/kit/hi", url))).body,
+      /^fetchkit under \/legacy\/kit: http:\/\/\S+\/hi\n$/,
+    );
+    assert.equal((await text(url)).status, 200);
+    await assertUnknownPathsAre404(url, "/legacy");
+    const express404 = await text(new URL("/legacy/nope", url));
+    assert.doesNotMatch(express404.body, /Cannot GET/, "Express's own 404 page was passed on, not sent");
+  });
+}, { skip: ["workerd"] });
+
+test("examples/hono-inside.ts and inside-hono.ts: Hono both ways, unknown paths 404", async () => {
+  await runExample("examples/hono-inside.ts", async ({ url }) => {
+    const user = await fetch(new URL("/api/users/7", url));
+    assert.deepEqual(await user.json(), { id: "7", path: "/users/7", self: "/api/users/7" });
+    assert.equal((await text(url)).status, 200);
+    await assertUnknownPathsAre404(url, "/api");
+  });
+  await runExample("examples/inside-hono.ts", async ({ url }) => {
+    assert.equal((await text(new URL("/static/hello.txt", url))).status, 200);
+    assert.equal((await text(new URL("/kit/hello", url))).body, "hello from /kit/hello\n");
+    assert.equal((await text(url)).status, 200);
+    await assertUnknownPathsAre404(url, "/kit");
+    await assertUnknownPathsAre404(url, "/static");
   });
 }, { skip: ["workerd"] });
 
@@ -296,6 +353,8 @@ test("examples/workers: the Worker entry answers in a real workerd, with its env
     assert.equal(signed.headers.get("location"), "/app/entries/0");
     const entry = await text(new URL("/app/entries/0", workerd.url));
     assert.match(entry.body, /<blockquote id="message">signed on workerd<\/blockquote>/);
+    await assertUnknownPathsAre404(workerd.url, "/app");
+    await assertUnknownPathsAre404(workerd.url, "/api/hello");
   } finally {
     await workerd.close();
   }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { byMethod, context, defineApp, type Handler, mount } from "../../mod.workerd.ts";
+import { byMethod, context, defineApp, type Handler, match, mount } from "../../mod.workerd.ts";
 import { guestbook } from "../site/guestbook.ts";
 
 /** The bindings declared in wrangler.toml. */
@@ -32,11 +32,15 @@ const hello: Handler = (request) => {
   return Response.json({ greeting: env?.GREETING ?? "(no GREETING binding)", path: new URL(request.url).pathname });
 };
 
-/** The Worker's app: plain fetchkit dispatch, no Workers-specific code. */
+/**
+ * The Worker's app: plain fetchkit dispatch, no Workers-specific code. The
+ * home page and the JSON answer their own path only (`match("/")`): any other
+ * path (`/favicon.ico` too) passes through to a 404.
+ */
 export const app: Handler = mount({
-  "/": byMethod({ GET: home }),
+  "/": match("/", byMethod({ GET: home })),
   "/app": guestbook(),
-  "/api/hello": { app: byMethod({ GET: hello }), trailingSlash: "accept" },
+  "/api/hello": match("/", byMethod({ GET: hello })),
 });
 
 /** The Worker: `defineApp` puts Workers' `env` and `ctx.waitUntil` into `context(request)`. */

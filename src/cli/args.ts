@@ -23,6 +23,12 @@ export interface CliOptions {
   help: boolean;
   /** `--version` / `-v`. */
   version: boolean;
+  /** `--quiet` / `-q`: no access-log line per request. */
+  quiet?: boolean;
+  /** `--spa`: navigations that find no file get `index.html` (with `--static`). */
+  spa?: boolean;
+  /** `--no-clean-urls` sets it false: `/about` no longer serves `about.html` (with `--static`). */
+  cleanUrls?: boolean;
 }
 
 /** A command line that cannot be run; the CLI prints it and exits with code 2. */
@@ -50,7 +56,10 @@ Options:
   -p, --port N     port to listen on, 0 for any free one (default: $PORT, else 8000)
   -H, --host H     interface to bind (default: $HOST, else 127.0.0.1; 0.0.0.0 for all)
   --static DIR     serve the files of DIR (with a module: files first, then the module)
+  --spa            with --static: pages that are no file get index.html (a single-page app)
+  --no-clean-urls  with --static: /about no longer serves about.html (nor /about.html redirects)
   --workers N      processes serving the port: a number or "auto" for one per core
+  -q, --quiet      no access-log line per request
   --watch          restart when a source file changes
   -v, --version    print the version
   -h, --help       show this help
@@ -59,8 +68,8 @@ SIGINT or SIGTERM stops gracefully (in-flight requests finish); a second one for
 `;
 
 const takesValue = new Set(["port", "host", "static", "workers"]);
-const aliases: Record<string, string> = { p: "port", H: "host", h: "help", v: "version" };
-const flags = new Set(["watch", "help", "version"]);
+const aliases: Record<string, string> = { p: "port", H: "host", h: "help", v: "version", q: "quiet" };
+const flags = new Set(["watch", "help", "version", "quiet", "spa", "no-clean-urls"]);
 
 function parsePort(value: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -111,7 +120,8 @@ export function parseServeArgs(argv: readonly string[]): CliOptions {
     }
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      options[name as "watch" | "help" | "version"] = true;
+      if (name === "no-clean-urls") options.cleanUrls = false;
+      else options[name as "watch" | "help" | "version" | "quiet" | "spa"] = true;
       continue;
     }
     let value = inline;
@@ -126,6 +136,9 @@ export function parseServeArgs(argv: readonly string[]): CliOptions {
     else if (value === "") throw new UsageError(`--${name} needs a value`);
     else if (name === "host") options.host = value;
     else options.static = value;
+  }
+  if ((options.spa || options.cleanUrls === false) && options.static === undefined) {
+    throw new UsageError(`--${options.spa ? "spa" : "no-clean-urls"} needs --static DIR`);
   }
   return options;
 }

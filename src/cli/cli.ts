@@ -7,7 +7,8 @@
  */
 import type { Handler } from "../handler.ts";
 import { type CliOptions, parseServeArgs, USAGE, UsageError } from "./args.ts";
-import { findHandler, type Found, importModule, isNotFound } from "./module.ts";
+import { banner, devLogger, networkAddresses, type Served } from "./dev_server.ts";
+import { fileUrl, findHandler, type Found, importModule, isNotFound } from "./module.ts";
 import { env, onStdinClosed } from "../internal/process.ts";
 import { serve } from "../serve/serve.ts";
 import { VERSION } from "../version.ts";
@@ -25,7 +26,10 @@ const builtinPage: Handler = () =>
 
 async function exampleSite(): Promise<Handler> {
   try {
-    const found = findHandler(await import(SITE.href), "examples/site/app.ts");
+    const site = await import(SITE.href);
+    // The site logs its requests itself; built without that, it gets the command's log like any app.
+    if (typeof site.createSite === "function") return site.createSite({ log: false });
+    const found = findHandler(site, "examples/site/app.ts");
     if (found.handler) return found.handler;
     console.error(`fetchkit: ${found.error}; serving the built-in page`);
   } catch (error) {
@@ -34,7 +38,7 @@ async function exampleSite(): Promise<Handler> {
   return builtinPage;
 }
 
-async function staticFiles(dir: string): Promise<Found> {
+async function staticFiles(dir: string, options: CliOptions): Promise<Found> {
   const { stat } = await import("node:fs/promises");
   try {
     if (!(await stat(dir)).isDirectory()) return { error: `--static ${dir} is not a directory` };
@@ -42,21 +46,44 @@ async function staticFiles(dir: string): Promise<Found> {
     return { error: `--static ${dir}: no such directory` };
   }
   const { serveStatic } = await import("../static/mod.ts");
-  return { handler: serveStatic(dir, { listing: true, fallthrough: false }) };
+  const cleanUrls = options.cleanUrls ?? true; // as `npx serve`: /about serves about.html
+  return { handler: serveStatic(dir, { listing: true, fallthrough: false, cleanUrls, spa: options.spa }) };
+}
+
+/** Files first, then the module, then (with `--spa`) the index file for the navigations both let through. */
+async function filesThenModule(dir: string, app: Handler, options: CliOptions): Promise<Handler> {
+  const [{ cascade }, { serveStatic }] = await Promise.all([
+    import("../dispatch/cascade.ts"),
+    import("../static/mod.ts"),
+  ]);
+  const files = serveStatic(dir, { fallthrough: true, cleanUrls: options.cleanUrls ?? true });
+  if (!options.spa) return cascade(files, app);
+  return cascade(files, app, serveStatic(dir, { fallthrough: true, spa: true }));
+}
+
+/** What the banner names: the folder, the module, or the example site, and the modes that change answers. */
+export function servedOf(options: CliOptions): Served {
+  const features: string[] = [];
+  const path = (given: string) => decodeURIComponent(fileUrl(given).pathname);
+  if (options.static !== undefined) {
+    features.push("directory listings");
+    if (options.cleanUrls ?? true) features.push("clean URLs");
+    if (options.spa) features.push("single-page app");
+  }
+  const parts: string[] = [];
+  if (options.static !== undefined) parts.push(`the folder ${path(options.static)}`);
+  if (options.module !== undefined) parts.push(`the module ${path(options.module)}`);
+  return { what: parts.length > 0 ? parts.join(", then ") : "the example site", features };
 }
 
 /** Builds the handler the options ask for. */
 export async function loadApp(options: CliOptions): Promise<Found> {
   if (options.static !== undefined) {
-    const files = await staticFiles(options.static);
+    const files = await staticFiles(options.static, options);
     if (options.module === undefined || files.error) return files;
     const app = await importModule(options.module);
     if (app.error !== undefined) return app;
-    const [{ cascade }, { serveStatic }] = await Promise.all([
-      import("../dispatch/cascade.ts"),
-      import("../static/mod.ts"),
-    ]);
-    return { handler: cascade(serveStatic(options.static, { fallthrough: true }), app.handler) };
+    return { handler: await filesThenModule(options.static, app.handler, options) };
   }
   if (options.module !== undefined) return await importModule(options.module);
   return { handler: await exampleSite() };
@@ -97,7 +124,20 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
     console.error(`fetchkit: ${found.error}`);
     return 2;
   }
-  await serve(found.handler, { port: options.port, hostname: options.host, workers: options.workers });
+  const handler = options.quiet ? found.handler : devLogger()(found.handler);
+  const served = servedOf(options);
+  const onListen = async (addresses: URL[]) => {
+    const network = addresses.some((url) => url.hostname === "0.0.0.0" || url.hostname === "[::]")
+      ? await networkAddresses()
+      : [];
+    for (const line of banner(served, addresses, network)) console.log(line);
+  };
+  await serve(handler, {
+    port: options.port,
+    hostname: options.host,
+    workers: options.workers,
+    onListen: (addresses) => void onListen(addresses),
+  });
   // Under `--watch` the supervisor holds our stdin: when it goes, so do we.
   if (env("FETCHKIT_WATCHING") !== undefined) {
     const { stopProcess } = await import("../serve/shutdown.ts");

@@ -6,7 +6,8 @@
  */
 import { type Handler, toHandler } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
-import { cwd } from "../internal/process.ts";
+import { cwd, env } from "../internal/process.ts";
+import { classify, describeLoadError, recordNodeLoads } from "./load_error.ts";
 
 /** What {@linkcode findHandler} found: a handler, or a one-line reason. */
 export type Found = { handler: Handler; error?: undefined } | { handler?: undefined; error: string };
@@ -75,7 +76,13 @@ async function importFailure(specifier: string, url: URL, error: unknown): Promi
     return `cannot import ${specifier}: TypeScript modules need Node.js ${NODE_FOR_TYPESCRIPT} or later (this is ${node}), Deno or Bun`;
   }
   if (isNotFound(error) && !(await exists(url))) return `cannot find ${specifier}`;
-  return `cannot import ${specifier}: ${firstLine(error)}`;
+  return `cannot import ${specifier}: ${describeLoadError(await classify(error), isDevelopment())}`;
+}
+
+/** The rule of the `errors` middleware's mode: development only when FETCHKIT_ENV (else NODE_ENV) says so. */
+function isDevelopment(): boolean {
+  const value = (env("FETCHKIT_ENV") || env("NODE_ENV") || "").trim().toLowerCase();
+  return value === "development" || value === "dev";
 }
 
 async function exists(url: URL): Promise<boolean> {
@@ -87,10 +94,13 @@ async function exists(url: URL): Promise<boolean> {
 export async function importModule(specifier: string): Promise<Found> {
   const url = fileUrl(specifier);
   let namespace: Record<string, unknown>;
+  const stopRecording = await recordNodeLoads();
   try {
     namespace = await import(url.href);
   } catch (error) {
     return { error: await importFailure(specifier, url, error) };
+  } finally {
+    stopRecording();
   }
   return findHandler(namespace, specifier);
 }

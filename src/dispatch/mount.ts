@@ -21,13 +21,15 @@ import { isResponse } from "../internal/is_response.ts";
 /**
  * What a mount does with a request for its prefix without the trailing slash
  * (`/docs` for a mount at `/docs`):
- * - `"redirect"`: answer 308 (which keeps the method and body) to `/docs/`,
- *   query kept. The default for mounts that strip their prefix: the mounted app
- *   is a directory, and relative links inside it only resolve under `/docs/`.
- * - `"accept"`: hand it to the app; a stripping mount shows it as `/` (the one
+ * - `"accept"` (the default): hand it to the app, as Express, Werkzeug's
+ *   dispatcher and Hono do; a stripping mount shows it as `/` (the one
  *   declared collapse, `context(request).originalUrl` still tells them apart),
- *   a non-stripping mount shows `/docs` unchanged. The default when
- *   `stripPrefix` is false: such apps (GraphQL, auth) own exact paths.
+ *   a non-stripping mount shows `/docs` unchanged. `mount({ "/health": h })`
+ *   answers `/health` itself. A page served at `/docs` resolves relative
+ *   links against `/`, not `/docs/`: build links from `context(request).base`
+ *   (`serveStatic` redirects a directory to its slash form itself).
+ * - `"redirect"`: answer 308 (which keeps the method and body) to `/docs/`,
+ *   query kept: for an app whose pages use relative links.
  * - `"strict"`: `/docs` is not part of this mount; dispatch falls through to
  *   the next-shorter prefix.
  */
@@ -100,7 +102,7 @@ function toMount(declared: string, value: unknown): Mount {
       handler,
       strip: true,
       forwarded: false,
-      trailingSlash: "redirect",
+      trailingSlash: "accept",
       passOn404: false,
       fallback: undefined,
     };
@@ -112,7 +114,7 @@ function toMount(declared: string, value: unknown): Mount {
     }
   }
   const strip = boolean(options.stripPrefix, true, `${where}: stripPrefix`);
-  const trailingSlash = options.trailingSlash ?? (strip ? "redirect" : "accept");
+  const trailingSlash = options.trailingSlash ?? "accept";
   if (!policies.has(trailingSlash)) {
     throw new TypeError(
       `${where}: trailingSlash must be "redirect", "accept" or "strict", got ${describe(trailingSlash)}`,

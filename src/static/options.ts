@@ -69,6 +69,18 @@ export interface ServeStaticOptions {
    * `FETCHKIT_ENV`, then `NODE_ENV`, production unless one says development.
    */
   mode?: Mode;
+   * Clean URLs, as `npx serve` has them: `/about` serves `about.html` when
+   * there is no `about`, and `/about.html` redirects (301) to `/about`
+   * (`/docs/index.html` to `/docs/`). Default false.
+   */
+  cleanUrls?: boolean;
+  /**
+   * Single-page app: a navigation request (GET or HEAD accepting
+   * `text/html`, for a path whose last segment has no extension) that finds
+   * no file gets the root's index file, for the app's router to read the
+   * path. Asset-looking paths (`/app.js`, `/logo.png`) still miss. Default false.
+   */
+  spa?: boolean;
 }
 
 /** The options with every default applied: what the handler reads. */
@@ -84,6 +96,8 @@ export interface StaticSettings {
   cache: Required<StaticCacheOptions>;
   onError: (error: unknown) => void;
   mode: Mode;
+  cleanUrls: boolean;
+  spa: boolean;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -123,6 +137,12 @@ export function checkOptions(root: unknown, options: unknown): void {
   if (o.onError !== undefined && typeof o.onError !== "function") {
     throw new TypeError("serveStatic: options.onError must be a function");
   }
+  for (const name of ["cleanUrls", "spa"] as const) {
+    if (o[name] !== undefined && typeof o[name] !== "boolean") {
+      throw new TypeError(`serveStatic: options.${name} must be true or false`);
+    }
+  }
+  if (o.spa === true && o.index === false) throw new TypeError("serveStatic: options.spa needs an index file");
 }
 
 function checkRoot(root: unknown): void {
@@ -158,6 +178,8 @@ export function settingsOf(options: ServeStaticOptions): StaticSettings {
     cache: cacheSettingsOf(options.cache),
     onError: options.onError ?? ((error: unknown) => console.error("serveStatic:", error)),
     mode: resolveMode(options.mode, "serveStatic: options.mode"),
+    cleanUrls: options.cleanUrls ?? false,
+    spa: options.spa ?? false,
   };
 }
 

@@ -44,15 +44,52 @@ export async function resolve(server: StaticServer, rawPath: string): Promise<En
   if (dotfiles !== "allow" && hasDotSegment(segments)) return otherEntry("status", dotfiles === "deny" ? 403 : 404);
   const src = await sourceOf(server);
   const [path, found] = await statInAnyForm(server, src, segments.join("/"));
-  if (found === undefined) return otherEntry("status", 404, "", now);
-  if (typeof found === "number") return otherEntry("status", found, "", now);
   const trailingSlash = rawPath.endsWith("/");
+  if (found === undefined) {
+    if (server.settings.cleanUrls && !trailingSlash) return await resolveCleanUrl(server, src, path, now);
+    return otherEntry("status", 404, "", now);
+  }
+  if (typeof found === "number") return otherEntry("status", found, "", now);
   if (found.kind === "file") {
     if (trailingSlash && segments.length > 0) return otherEntry("status", 404, "", now);
+    if (server.settings.cleanUrls) {
+      const location = await cleanLocation(server, src, rawPath, path);
+      if (location !== undefined) return { ...otherEntry("redirect", 301, path, now), location };
+    }
     return await resolveFile(server, src, path, found, now);
   }
   if (!trailingSlash) return otherEntry("redirect", 301, path, now);
   return await resolveDirectory(server, src, path, now);
+}
+
+/** A clean URL: `/about` is `about.html` when there is no `about` (`path` is the decoded file path). */
+async function resolveCleanUrl(server: StaticServer, src: FileSource, path: string, now: number): Promise<Entry> {
+  if (path.endsWith(".html")) return otherEntry("status", 404, "", now);
+  const page = await statOrStatus(server, src, `${path}.html`);
+  if (typeof page === "object" && page.kind === "file") {
+    return await resolveFile(server, src, `${path}.html`, page, now);
+  }
+  return otherEntry("status", typeof page === "number" && page !== 404 ? page : 404, "", now);
+}
+
+/**
+ * Where a clean URL redirects `…/about.html` (to `…/about`) and
+ * `…/index.html` (to `…/`): only when that URL serves this very file, so
+ * never when an `about` file or folder is there too.
+ */
+async function cleanLocation(
+  server: StaticServer,
+  src: FileSource,
+  rawPath: string,
+  path: string,
+): Promise<string | undefined> {
+  if (!rawPath.endsWith(".html")) return undefined;
+  if (rawPath.endsWith("/index.html") && server.settings.indexNames[0] === "index.html") {
+    return rawPath.slice(0, -"index.html".length);
+  }
+  const bare = path.slice(0, -".html".length);
+  if (bare === "" || bare.endsWith("/") || (await statOrStatus(server, src, bare)) !== undefined) return undefined;
+  return rawPath.slice(0, -".html".length);
 }
 
 /** A directory asked for with its slash: its first index file, else its listing, else 404. */

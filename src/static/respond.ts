@@ -70,7 +70,9 @@ export async function respond(
       case "file":
         return await serveFile(server, request, isHead, entry);
       case "redirect":
-        return redirect(server, request, rawPath);
+        return entry.location === undefined
+          ? redirect(server, request, rawPath)
+          : redirectTo(server, request, entry.location);
       case "listing":
         return await serveListing(server, request, entry, isHead);
       default:
@@ -93,10 +95,15 @@ export async function respond(
 
 /** 301 to the directory's URL with its slash (the query kept). */
 export function redirect(server: StaticServer, request: Request, rawPath: string): Response {
+  return redirectTo(server, request, `${rawPath}/`);
+}
+
+/** 301 to `target`, a raw path below the mount (the query kept). */
+export function redirectTo(server: StaticServer, request: Request, target: string): Response {
   // Collapse leading slashes: `//evil.example` must not become a protocol-relative Location.
   let start = 0;
-  while (rawPath.charCodeAt(start + 1) === 0x2f) start++;
-  const location = `${context(request).base}${rawPath.slice(start)}/${rawQuery(request.url)}`;
+  while (target.charCodeAt(start + 1) === 0x2f) start++;
+  const location = `${context(request).base}${target.slice(start)}${rawQuery(request.url)}`;
   let safe: string;
   try {
     // Deno hands over a raw UTF-8 request target undecoded (`/café`): encode what a header cannot carry.

@@ -22,6 +22,7 @@ import { checkOptions, type ServeStaticOptions, settingsOf } from "./options.ts"
 import { lookup } from "./resolve.ts";
 import { fromMemory, miss, plain, redirect, respond } from "./respond.ts";
 import { createServer, type StaticServer } from "./server.ts";
+import { withSpaFallback } from "./spa.ts";
 import type { FileSource, FileSystemAccess } from "./source.ts";
 import type { FileEntry, Variant } from "./variant.ts";
 
@@ -44,6 +45,9 @@ export function staticHandler(
     throw new TypeError("serveStatic: this runtime has no filesystem; pass a FileSource such as memorySource()");
   }
   const server = createServer(root, settingsOf(options), fileSystem);
+  if (server.settings.spa) {
+    return (request) => withSpaFallback(server, request, rawPathOf(request.url), handle(server, request));
+  }
   return (request) => handle(server, request);
 }
 

@@ -55,6 +55,8 @@ export interface OtherEntry {
   checkedAt: number;
   status: number;
   path: string;
+  /** A clean URL's redirect target (a raw path below the mount); a directory's redirect has none. */
+  location?: string;
 }
 
 /** What a URL path resolves to. */

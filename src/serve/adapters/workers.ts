@@ -66,11 +66,11 @@ async function reusePortPrimary(resolved: Resolved): Promise<AdapterServer> {
           else console.log(line);
         }
       });
-      child.once("exit", (code) => {
+      child.once("exit", (code, signal) => {
         children.delete(child);
-        failed(new Error(`fetchkit: worker ${index} exited with code ${code} while starting`));
+        failed(new Error(`fetchkit: worker ${index} ${exitReason(code, signal)} while starting`));
         if (!stopping) {
-          console.error(`fetchkit: worker ${index} exited (${code}), starting another`);
+          console.error(`fetchkit: worker ${index} ${exitReason(code, signal)}, starting another`);
           void launch(index).catch((error) => console.error(error.message));
         }
       });
@@ -96,6 +96,11 @@ async function reusePortPrimary(resolved: Resolved): Promise<AdapterServer> {
       return Promise.resolve();
     },
   };
+}
+
+/** How a worker ended, for the log: `exited with code 1`, or `killed by SIGKILL` (a signal leaves no code). */
+function exitReason(code: number | null, signal: string | null): string {
+  return signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
 }
 
 /** A free port on `hostname`, for workers that must all bind the same one. */
@@ -125,10 +130,10 @@ async function clusterPrimary(resolved: Resolved): Promise<AdapterServer> {
         port = address.port;
         resolve();
       });
-      worker.once("exit", (code: number | null) => {
-        reject(new Error(`fetchkit: worker ${index} exited with code ${code} while starting`));
+      worker.once("exit", (code: number | null, signal: string | null) => {
+        reject(new Error(`fetchkit: worker ${index} ${exitReason(code, signal)} while starting`));
         if (!stopping) {
-          console.error(`fetchkit: worker ${index} exited (${code}), starting another`);
+          console.error(`fetchkit: worker ${index} ${exitReason(code, signal)}, starting another`);
           void fork(index).catch((error) => console.error(error));
         }
       });
