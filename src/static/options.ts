@@ -69,6 +69,7 @@ export interface ServeStaticOptions {
    * `FETCHKIT_ENV`, then `NODE_ENV`, production unless one says development.
    */
   mode?: Mode;
+  /**
    * Clean URLs, as `npx serve` has them: `/about` serves `about.html` when
    * there is no `about`, and `/about.html` redirects (301) to `/about`
    * (`/docs/index.html` to `/docs/`). Default false.
