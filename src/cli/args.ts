@@ -19,6 +19,8 @@ export interface CliOptions {
   workers?: number | "auto";
   /** `--watch`: restart on source changes. */
   watch: boolean;
+  /** `--cors`: let pages of any origin read the answers (`cors()` in front). */
+  cors?: boolean;
   /** `--help` / `-h`. */
   help: boolean;
   /** `--version` / `-v`. */
@@ -52,6 +54,7 @@ Options:
   --static DIR     serve the files of DIR (with a module: files first, then the module)
   --workers N      processes serving the port: a number or "auto" for one per core
   --watch          restart when a source file changes
+  --cors           let pages of any origin read the answers (CORS, no credentials)
   -v, --version    print the version
   -h, --help       show this help
 
@@ -60,7 +63,7 @@ SIGINT or SIGTERM stops gracefully (in-flight requests finish); a second one for
 
 const takesValue = new Set(["port", "host", "static", "workers"]);
 const aliases: Record<string, string> = { p: "port", H: "host", h: "help", v: "version" };
-const flags = new Set(["watch", "help", "version"]);
+const flags = new Set(["watch", "help", "version", "cors"]);
 
 function parsePort(value: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -111,7 +114,7 @@ export function parseServeArgs(argv: readonly string[]): CliOptions {
     }
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      options[name as "watch" | "help" | "version"] = true;
+      options[name as "watch" | "help" | "version" | "cors"] = true;
       continue;
     }
     let value = inline;

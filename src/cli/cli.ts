@@ -97,7 +97,8 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
     console.error(`fetchkit: ${found.error}`);
     return 2;
   }
-  await serve(found.handler, { port: options.port, hostname: options.host, workers: options.workers });
+  const handler = options.cors ? (await import("../middleware/cors.ts")).cors()(found.handler) : found.handler;
+  await serve(handler, { port: options.port, hostname: options.host, workers: options.workers });
   // Under `--watch` the supervisor holds our stdin: when it goes, so do we.
   if (env("FETCHKIT_WATCHING") !== undefined) {
     const { stopProcess } = await import("../serve/shutdown.ts");
