@@ -88,7 +88,7 @@ test("cors: RegExp and function origins; credentials reflect the origin, never *
   const pre = await anyWithCookies(preflight("/", "https://b.example"));
   assert.equal(acao(pre), "https://b.example");
   assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
-  const byFunction = cors({ origin: async (origin) => origin.endsWith(".internal:8443") })(hello);
+  const byFunction = cors({ origin: (origin) => Promise.resolve(origin.endsWith(".internal:8443")) })(hello);
   assert.equal(acao(await byFunction(get("/", { origin: "https://ops.internal:8443" }))), "https://ops.internal:8443");
   assert.equal(acao(await byFunction(get("/", { origin: "https://ops.internal" }))), null);
 });
