@@ -22,6 +22,24 @@ export interface RemoteAddress {
 }
 
 /**
+ * A request's place in a distributed trace (W3C Trace Context), as
+ * `traceContext()` in `fetchkit/middleware` sets it: the trace it belongs to,
+ * the span this server opened for it, and the caller's span.
+ */
+export interface TraceContext {
+  /** 32 lowercase hex digits, not all zero. */
+  readonly traceId: string;
+  /** This server's span for the request: 16 lowercase hex digits, new for every request. */
+  readonly spanId: string;
+  /** The caller's span (`parent-id` of the incoming `traceparent`); `undefined` when this server started the trace. */
+  readonly parentId: string | undefined;
+  /** `trace-flags` as two hex digits (`"01"`: sampled). */
+  readonly flags: string;
+  /** The incoming `tracestate`, checked, or `undefined`. */
+  readonly state: string | undefined;
+}
+
+/**
  * What fetchkit knows about one request besides the Request itself.
  */
 export interface RequestContext {
@@ -53,6 +71,14 @@ export interface RequestContext {
   waitUntil(promise: Promise<unknown>): void;
   /** Aborts when the client goes away (falls back to `request.signal`). */
   signal: AbortSignal;
+  /**
+   * The request's id, shared by the response's `X-Request-Id`, the access log
+   * and the error log: set by `requestId()`, else by `errors()` when it
+   * answers a failure. `undefined` until one of them sets it.
+   */
+  requestId: string | undefined;
+  /** The W3C trace context, set by `traceContext()`; `undefined` without it. */
+  trace: TraceContext | undefined;
 }
 
 /**
@@ -107,6 +133,8 @@ class LazyContext implements RequestContext {
   env: unknown;
   runtimeArgs: readonly unknown[];
   waitUntil: (promise: Promise<unknown>) => void;
+  requestId: string | undefined = undefined;
+  trace: TraceContext | undefined = undefined;
   #request: Request;
   #originalUrl: string | undefined;
   #params: Record<string, string> | undefined;
@@ -232,6 +260,8 @@ export function copyContext(from: Request, to: Request): Request {
     remoteAddr: () => source.remoteAddr,
     signal: () => source.signal,
   });
+  copied.requestId = source.requestId;
+  copied.trace = source.trace;
   (to as Carrier)[CONTEXT] = copied;
   return to;
 }

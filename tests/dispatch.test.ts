@@ -643,7 +643,7 @@ test("byMethod: HEAD goes to GET, other methods get 405 with Allow", async () =>
   assert.equal((await call(app, "/", { method: "HEAD" })).status, 200);
   const response = await call(app, "/", { method: "POST" });
   assert.equal(response.status, 405);
-  assert.equal(response.headers.get("allow"), "GET, PUT, HEAD");
+  assert.equal(response.headers.get("allow"), "GET, PUT, HEAD, OPTIONS");
   assert.throws(() => byMethod({ post: echo("x") }), { name: "TypeError", message: /write "POST"/ });
   assert.throws(() => byMethod({ "GET /": echo("x") }), { name: "TypeError", message: /not an HTTP method/ });
 });

@@ -55,7 +55,7 @@ test("guestbook: bad input is a 4xx with a reason, unknown paths pass", async ()
   assert.equal(notForm.status, 400);
   const wrongMethod = await app(new Request("http://localhost/entries", { method: "PUT" }));
   assert.equal(wrongMethod.status, 405);
-  assert.equal(wrongMethod.headers.get("allow"), "POST");
+  assert.equal(wrongMethod.headers.get("allow"), "POST, OPTIONS");
   const missing = await app(new Request("http://localhost/entries/999"));
   assert.equal(missing.status, 404);
   assert.ok(isPass(await app(new Request("http://localhost/elsewhere"))), "not the guestbook's: passed on");

@@ -19,6 +19,8 @@ export interface CliOptions {
   workers?: number | "auto";
   /** `--watch`: restart on source changes. */
   watch: boolean;
+  /** `--cors`: let pages of any origin read the answers (`cors()` in front). */
+  cors?: boolean;
   /** `--help` / `-h`. */
   help: boolean;
   /** `--version` / `-v`. */
@@ -61,6 +63,7 @@ Options:
   --workers N      processes serving the port: a number or "auto" for one per core
   -q, --quiet      no access-log line per request
   --watch          restart when a source file changes
+  --cors           let pages of any origin read the answers (CORS, no credentials)
   -v, --version    print the version
   -h, --help       show this help
 
@@ -69,7 +72,7 @@ SIGINT or SIGTERM stops gracefully (in-flight requests finish); a second one for
 
 const takesValue = new Set(["port", "host", "static", "workers"]);
 const aliases: Record<string, string> = { p: "port", H: "host", h: "help", v: "version", q: "quiet" };
-const flags = new Set(["watch", "help", "version", "quiet", "spa", "no-clean-urls"]);
+const flags = new Set(["watch", "help", "version", "quiet", "spa", "no-clean-urls", "cors"]);
 
 function parsePort(value: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -121,7 +124,7 @@ export function parseServeArgs(argv: readonly string[]): CliOptions {
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
       if (name === "no-clean-urls") options.cleanUrls = false;
-      else options[name as "watch" | "help" | "version" | "quiet" | "spa"] = true;
+      else options[name as "watch" | "help" | "version" | "quiet" | "spa" | "cors"] = true;
       continue;
     }
     let value = inline;

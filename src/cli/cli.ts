@@ -124,7 +124,8 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
     console.error(`fetchkit: ${found.error}`);
     return 2;
   }
-  const handler = options.quiet ? found.handler : devLogger()(found.handler);
+  const withCors = options.cors ? (await import("../middleware/cors.ts")).cors()(found.handler) : found.handler;
+  const handler = options.quiet ? withCors : devLogger()(withCors);
   const served = servedOf(options);
   const onListen = async (addresses: URL[]) => {
     const network = addresses.some((url) => url.hostname === "0.0.0.0" || url.hostname === "[::]")

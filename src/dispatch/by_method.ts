@@ -17,8 +17,11 @@ const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * Sends each method to its own handler. `HEAD` goes to the `GET` handler when
  * it has none of its own (servers drop the body). The key `"*"` takes every
  * other method; without it, another method is answered 405 with an `Allow`
- * header, as RFC 9110 requires. Methods are case-sensitive: keys are written
- * in upper case, as `fetch` normalizes the standard ones.
+ * header, as RFC 9110 requires, and `OPTIONS` (when the table has no handler
+ * for it) is answered 204 with that `Allow` header. A CORS preflight is an
+ * `OPTIONS` too: put `cors()` outside `byMethod` so it answers first.
+ * Methods are case-sensitive: keys are written in upper case, as `fetch`
+ * normalizes the standard ones.
  *
  * @example POSTs to the primary, the rest to the replicas
  * ```ts
@@ -49,10 +52,12 @@ export function byMethod(table: MethodTable): Handler {
     handlers[method] = toHandler(handler, `byMethod: ${method}`);
   }
   if (handlers.GET !== undefined && handlers.HEAD === undefined) handlers.HEAD = handlers.GET;
-  const allow = Object.keys(handlers).join(", ");
+  const answersOptions = handlers.OPTIONS === undefined && other === undefined;
+  const allow = [...Object.keys(handlers), ...(answersOptions ? ["OPTIONS"] : [])].join(", ");
   return function methodDispatched(request: Request): Response | Promise<Response> {
     const handler = handlers[request.method] ?? other;
     if (handler !== undefined) return handler(request);
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
     return plainResponse(405, `Method Not Allowed: ${request.method}`, { allow });
   };
 }

@@ -64,9 +64,14 @@ export interface ErrorsOptions {
   redactQuery?: readonly string[];
 }
 
-/** A short random id to quote in a bug report and grep in the log. */
-export function requestId(): string {
-  return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+/**
+ * The request's id to quote in a bug report and grep in the log: the one
+ * `requestId()` gave it, else a short random one, kept on the context so the
+ * access log writes the same.
+ */
+function idOf(request: Request): string {
+  const ctx = context(request);
+  return ctx.requestId ??= crypto.randomUUID().replaceAll("-", "").slice(0, 12);
 }
 
 /** Headers of every page drawn here: never cached, never sniffed into something else than they say. */
@@ -202,14 +207,16 @@ async function answerNotFound(
   }
 }
 
-/** The request as the log shows it: method and full URL, sensitive query values redacted. */
+/** The request as the log shows it: method and full URL, sensitive query values redacted, and its trace. */
 function label(state: ErrorsState, request: Request): string {
-  return `${request.method} ${state.redact(context(request).originalUrl)}`;
+  const ctx = context(request);
+  const trace = ctx.trace === undefined ? "" : ` trace_id=${ctx.trace.traceId} span_id=${ctx.trace.spanId}`;
+  return `${request.method} ${state.redact(ctx.originalUrl)}${trace}`;
 }
 
 /** Logs the error under a new id and answers 500: `serverError`'s page, or the built-in one. */
 async function fail(state: ErrorsState, request: Request, error: unknown): Promise<Response> {
-  const id = requestId();
+  const id = idOf(request);
   state.log(`[${id}] ${label(state, request)}\n${describeError(error)}`);
   const custom = state.serverError && await customServerError(state, state.serverError, request, error, id);
   return custom ?? builtInServerError(state, request, error, id);
@@ -260,7 +267,7 @@ function watch(state: ErrorsState, request: Request, response: Response): Respon
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (error) {
-        const id = requestId();
+        const id = idOf(request);
         state.log(
           `[${id}] ${
             label(state, request)

@@ -4,16 +4,17 @@
  *
  * @module
  */
-import { context } from "../context.ts";
+import { context, type RequestContext, type TraceContext } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
-import { pathAndQuery } from "../internal/url.ts";
+import { authority, pathAndQuery } from "../internal/url.ts";
 import { onShutdown } from "../lifecycle.ts";
 import { asyncEndOf, callTimed, declaredLength, formatMillis, startOf, syncEndOf } from "./measure.ts";
 import { env as readEnv } from "../internal/process.ts";
 import { stderrWriter } from "./adapters/stderr.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { escapeCode, isUnsafeCode, queryRedactor, type Redactor } from "./redact.ts";
+import { otelRecord } from "./log_otel.ts";
 
 /** What one access-log line is made of. */
 export interface LogEntry {
@@ -35,16 +36,28 @@ export interface LogEntry {
   referer: string | null;
   /** The `User-Agent` header. */
   userAgent: string | null;
+  /** The request's id (`requestId()`, or `errors()` on a failure). */
+  requestId?: string | undefined;
+  /** The W3C trace context (`traceContext()`). */
+  trace?: TraceContext | undefined;
+  /** The declared route that answered, `""` when dispatch set none. */
+  route?: string | undefined;
+  /** The `Host` the request was sent to (`host[:port]`). */
+  host?: string | undefined;
+  /** `http` or `https`. */
+  scheme?: string | undefined;
 }
 
 /** Options of {@linkcode logger}. */
 export interface LoggerOptions {
   /**
    * `"common"` (CLF), `"combined"` (CLF plus referer and user agent), `"json"`,
-   * or a function building the line. CLF and Combined end with the duration,
-   * e.g. `2.314ms`. Default `"combined"`.
+   * `"otel"` (JSON with OpenTelemetry's field names), or a function building
+   * the line. CLF and Combined end with the duration, e.g. `2.314ms`, then
+   * `request_id=…`, `trace_id=… span_id=…` when the request has them.
+   * Default `"combined"`.
    */
-  format?: "common" | "combined" | "json" | ((entry: LogEntry) => string);
+  format?: "common" | "combined" | "json" | "otel" | ((entry: LogEntry) => string);
   /** Where lines go (without a trailing newline). Default: stderr. */
   write?: (line: string) => void;
   /** Colour the status. Default: when stderr is a terminal and `NO_COLOR` is unset. */
@@ -182,7 +195,18 @@ export function formatJson(entry: LogEntry): string {
     ms: Math.round(entry.durationMs * 1000) / 1000,
     referer: entry.referer,
     userAgent: entry.userAgent,
+    ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
+    ...(entry.trace === undefined ? {} : { traceId: entry.trace.traceId, spanId: entry.trace.spanId }),
   }));
+}
+
+/**
+ * Formats an entry as one JSON object with the OpenTelemetry log data model's
+ * and HTTP semantic conventions' field names (`http.request.method`,
+ * `url.path`, `http.response.status_code`, `trace_id`, …).
+ */
+export function formatOtel(entry: LogEntry): string {
+  return jsonSafe(JSON.stringify(otelRecord(entry)));
 }
 
 const BATCH_BYTES = 64 * 1024;
@@ -261,8 +285,13 @@ function loggerState(options: LoggerOptions): LoggerState {
   }
   const { format = "combined" } = options;
   const redact = queryRedactor(options.redactQuery, "logger");
-  if (typeof format !== "function" && format !== "common" && format !== "combined" && format !== "json") {
-    throw new TypeError(`logger: format must be "common", "combined", "json" or a function, got ${describe(format)}`);
+  if (
+    typeof format !== "function" && format !== "common" && format !== "combined" && format !== "json" &&
+    format !== "otel"
+  ) {
+    throw new TypeError(
+      `logger: format must be "common", "combined", "json", "otel" or a function, got ${describe(format)}`,
+    );
   }
   if (options.write !== undefined && typeof options.write !== "function") {
     throw new TypeError(`logger: write must be a function (line) => void, got ${describe(options.write)}`);
@@ -273,7 +302,13 @@ function loggerState(options: LoggerOptions): LoggerState {
     write: options.write ?? (stderr ? batched(stderr.write) : (line: string) => console.error(line)),
     redact,
     origin: performance.timeOrigin,
-    custom: typeof format === "function" ? format : format === "json" ? formatJson : undefined,
+    custom: typeof format === "function"
+      ? format
+      : format === "json"
+      ? formatJson
+      : format === "otel"
+      ? formatOtel
+      : undefined,
     combined: format === "combined",
     color: options.color ?? ((stderr?.terminal ?? false) && !noColor),
     cleanReferer: cleanCache(),
@@ -330,6 +365,11 @@ function log(
       durationMs: ms,
       referer: redactReferer(state, request.headers.get("referer")),
       userAgent: request.headers.get("user-agent"),
+      requestId: ctx.requestId,
+      trace: ctx.trace,
+      route: ctx.route,
+      host: request.headers.get("host") ?? authority(ctx.originalUrl),
+      scheme: ctx.originalUrl.slice(0, ctx.originalUrl.indexOf(":")),
     }));
     return;
   }
@@ -339,7 +379,17 @@ function log(
     const referer = redactReferer(state, headers.get("referer")) ?? "-";
     line += ` "${state.cleanReferer(referer)}" "${state.cleanUserAgent(headers.get("user-agent") ?? "-")}"`;
   }
-  state.write(line + " " + formatMillis(ms, 3) + "ms");
+  state.write(line + " " + formatMillis(ms, 3) + "ms" + ids(ctx));
+}
+
+/** ` request_id=… trace_id=… span_id=…` for the ids the request has (safe characters only, checked where set). */
+function ids(ctx: RequestContext): string {
+  const id = ctx.requestId;
+  const trace = ctx.trace;
+  if (id === undefined && trace === undefined) return "";
+  let text = id === undefined ? "" : ` request_id=${clean(id)}`;
+  if (trace !== undefined) text += ` trace_id=${trace.traceId} span_id=${trace.spanId}`;
+  return text;
 }
 
 function redactReferer(state: LoggerState, referer: string | null): string | null {

@@ -1,7 +1,9 @@
 /**
  * `fetchkit/middleware`: `(next) => handler` wrappers portable to Deno, Bun,
- * Node and Workers: an accumulating profiler with a page, an access log,
- * error pages, a reverse proxy with balancing, and streaming body transforms.
+ * Node and Workers: an accumulating profiler with a page (and Prometheus
+ * text), an access log, error pages, a reverse proxy with balancing,
+ * streaming body transforms, CORS, security headers, request ids, W3C trace
+ * context and handler timeouts.
  *
  * @example A development stack around an app
  * ```ts
@@ -14,7 +16,7 @@
  * @module
  */
 export type { Handler, Middleware } from "../handler.ts";
-export type { RemoteAddress } from "../context.ts";
+export type { RemoteAddress, TraceContext } from "../context.ts";
 export type { Mode } from "./mode.ts";
 export type { HistogramBar } from "./histogram.ts";
 export { profile, type ProfileOptions, type Profiler, type ProfileSnapshot, type RouteStats } from "./profile.ts";
@@ -30,3 +32,15 @@ export {
   transformBody,
   type TransformOptions,
 } from "./transform.ts";
+export { cors, type CorsOptions, type CorsOrigin } from "./cors.ts";
+export {
+  type CspDirectives,
+  cspNonce,
+  type HeaderSetting,
+  NONCE,
+  secureHeaders,
+  type SecureHeadersOptions,
+} from "./secure_headers.ts";
+export { requestId, type RequestIdOptions } from "./request_id.ts";
+export { traceContext, type TraceContextOptions } from "./trace.ts";
+export { timeout, type TimeoutOptions } from "./timeout.ts";

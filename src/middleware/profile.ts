@@ -32,7 +32,11 @@ export interface ProfileOptions {
    * `Authorization: Bearer <token>` or `?token=<token>`.
    */
   token?: string;
-  /** Opens the page to requests this predicate accepts (for example an internal network). */
+  /**
+   * Opens the page to requests this predicate accepts (for example an
+   * internal network). The same guard (development, `token`, `allow`)
+   * protects `?format=json` and `?format=prometheus`.
+   */
   allow?: (request: Request) => boolean | Promise<boolean>;
   /** Leaves each route's first request out of the statistics (lazy imports, cold JIT). Default false. */
   discardFirst?: boolean;
@@ -194,7 +198,7 @@ function isPage(path: string, request: Request): boolean {
 /** Records a request whose handler threw or rejected. */
 function failed(state: ProfileState, request: Request, ms: number): void {
   state.stats.inFlight--;
-  state.stats.record(request.method, context(request).route || UNROUTED, ms, true, NO_RESPONSE);
+  state.stats.record(request.method, context(request).route || UNROUTED, ms, 500, NO_RESPONSE);
 }
 
 /** Records an answered request and adds its `Server-Timing`. */
@@ -203,11 +207,11 @@ function finish(state: ProfileState, request: Request, ms: number, response: Res
   stats.inFlight--;
   const route = context(request).route || UNROUTED;
   if (!isResponse(response)) {
-    stats.record(request.method, route, ms, true, NO_RESPONSE);
+    stats.record(request.method, route, ms, 500, NO_RESPONSE);
     return response;
   }
   const status = response.status;
-  stats.record(request.method, route, ms, status >= 500, declaredLength(response) ?? UNSIZED);
+  stats.record(request.method, route, ms, status, declaredLength(response) ?? UNSIZED);
   return state.serverTiming ? withServerTiming(response, "app;dur=" + formatMillis(ms, 1)) : response;
 }
 

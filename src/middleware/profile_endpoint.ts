@@ -1,13 +1,14 @@
 /**
  * The profiler's page endpoint: who may see it (development, a token, an
- * `allow` predicate), the reset (POST, same origin only), the JSON, the CPU
- * profile and the HTML page.
+ * `allow` predicate), the reset (POST, same origin only), the JSON, the
+ * Prometheus text, the CPU profile and the HTML page.
  *
  * @module
  */
 import { context } from "../context.ts";
 import type { Mode } from "./mode.ts";
 import { renderProfilePage } from "./profile_page.ts";
+import { PROMETHEUS_TYPE, renderPrometheus } from "./profile_prometheus.ts";
 import type { RouteStatistics } from "./profile_stats.ts";
 
 /** The longest CPU profile the page records, in seconds. */
@@ -52,6 +53,11 @@ export async function answerPage(
   }
   if (url.searchParams.get("format") === "json") {
     return Response.json(endpoint.stats.snapshot(), { headers: PAGE_HEADERS });
+  }
+  if (url.searchParams.get("format") === "prometheus") {
+    return new Response(renderPrometheus(endpoint.stats), {
+      headers: { ...PAGE_HEADERS, "content-type": PROMETHEUS_TYPE },
+    });
   }
   endpoint.cpuSupport ??= import("./adapters/inspector.ts").then(
     (m) => m.unavailableReason(),

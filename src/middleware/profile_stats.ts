@@ -23,9 +23,49 @@ export const UNSIZED = -1;
 /** `bytes` of {@linkcode RouteStatistics.record} when there is no response (a throw, a non-Response). */
 export const NO_RESPONSE = -2;
 
+/**
+ * Upper bounds (seconds) of the Prometheus histogram buckets: OpenTelemetry's
+ * advice for `http.server.request.duration`, so dashboards made for it fit.
+ */
+export const DURATION_BOUNDS: readonly number[] = [
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.075,
+  0.1,
+  0.25,
+  0.5,
+  0.75,
+  1,
+  2.5,
+  5,
+  7.5,
+  10,
+];
+const BOUNDS_MS = DURATION_BOUNDS.map((seconds) => seconds * 1000);
+/** Buckets per status class: the bounds, then +Inf. */
+const SLOTS = BOUNDS_MS.length + 1;
+const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+/** One Prometheus series of a route: a histogram of one status class. */
+export interface DurationSeries {
+  method: string;
+  route: string;
+  /** `1xx` … `5xx`. */
+  statusClass: string;
+  /** Cumulative counts per bound of {@linkcode DURATION_BOUNDS}, then the total (+Inf). */
+  cumulative: number[];
+  /** Sum of durations in seconds. */
+  sumSeconds: number;
+}
+
 /** What is accumulated for one route. */
 class RouteRecord {
   readonly histogram = new LatencyHistogram();
+  /** Per status class (1xx to 5xx), a count per duration bucket: what the Prometheus text needs. */
+  readonly classCounts = new Float64Array(STATUS_CLASSES.length * SLOTS);
+  readonly classSums = new Float64Array(STATUS_CLASSES.length);
   errors = 0;
   bytesOut = 0;
   unsized = 0;
@@ -79,8 +119,11 @@ export class RouteStatistics {
     this.discardFirst = discardFirst;
   }
 
-  /** `bytes`: the declared length, or {@linkcode UNSIZED}, or {@linkcode NO_RESPONSE}. */
-  record(method: string, route: string, ms: number, failed: boolean, bytes: number): void {
+  /**
+   * `status`: the response's (500 for a throw); ≥ 500 counts as an error.
+   * `bytes`: the declared length, or {@linkcode UNSIZED}, or {@linkcode NO_RESPONSE}.
+   */
+  record(method: string, route: string, ms: number, status: number, bytes: number): void {
     let entry = this.lastEntry;
     if (entry === undefined || method !== this.lastMethod || route !== this.lastRoute) {
       entry = this.entryOf(method, route);
@@ -90,7 +133,12 @@ export class RouteStatistics {
     }
     if (this.discardFirst && entry.seen++ === 0) return;
     entry.histogram.record(ms);
-    if (failed) entry.errors++;
+    if (status >= 500) entry.errors++;
+    const statusClass = status < 100 ? 4 : status >= 600 ? 4 : Math.floor(status / 100) - 1;
+    let slot = 0;
+    while (slot < BOUNDS_MS.length && ms > BOUNDS_MS[slot]) slot++;
+    entry.classCounts[statusClass * SLOTS + slot]++;
+    entry.classSums[statusClass] += ms / 1000;
     if (bytes >= 0) entry.bytesOut += bytes;
     else if (bytes === UNSIZED) entry.unsized++;
   }
@@ -133,6 +181,31 @@ export class RouteStatistics {
       routes,
       histogram: total.octaves(),
     };
+  }
+
+  /** Every route's histograms per status class that has requests, for the Prometheus text. */
+  durationSeries(): DurationSeries[] {
+    const series: DurationSeries[] = [];
+    for (const byRoute of this.byMethod.values()) {
+      for (const entry of byRoute.values()) {
+        for (let statusClass = 0; statusClass < STATUS_CLASSES.length; statusClass++) {
+          const cumulative: number[] = [];
+          let total = 0;
+          for (let slot = 0; slot < SLOTS; slot++) {
+            cumulative.push(total += entry.classCounts[statusClass * SLOTS + slot]);
+          }
+          if (total === 0) continue;
+          series.push({
+            method: entry.method,
+            route: entry.route,
+            statusClass: STATUS_CLASSES[statusClass],
+            cumulative,
+            sumSeconds: entry.classSums[statusClass],
+          });
+        }
+      }
+    }
+    return series;
   }
 
   /** Forgets everything recorded; requests in flight stay counted. */

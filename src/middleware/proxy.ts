@@ -13,6 +13,7 @@ import { runtime } from "../internal/runtime.ts";
 import { authority, pathAndQuery } from "../internal/url.ts";
 import type { UpstreamRequest } from "./adapters/upstream_node.ts";
 import { HOP_BY_HOP, plainResponse } from "../internal/http.ts";
+import { traceparentOf } from "./trace.ts";
 
 /** Options of {@linkcode proxy} and {@linkcode balance}. */
 export interface ProxyOptions {
@@ -163,6 +164,12 @@ function upstreamHeaders(request: Request, trust: Required<ProxyOptions>["trustF
   if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", proto);
   if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
   headers.append("forwarded", `for=${forwardedNode(client)};host=${quoted(host)};proto=${proto}`);
+  // Under traceContext() the upstream's span is a child of this server's, not of the caller's.
+  if (ctx.trace !== undefined) {
+    headers.set("traceparent", traceparentOf(ctx.trace));
+    if (ctx.trace.state === undefined) headers.delete("tracestate");
+    else headers.set("tracestate", ctx.trace.state);
+  }
   return headers;
 }
 

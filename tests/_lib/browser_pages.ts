@@ -1,0 +1,42 @@
+/**
+ * Opens pages in Debian's Chromium (playwright-core) and prints what each
+ * page left in `window.__result` as one JSON line per page, then the
+ * console's messages. Run by Node 24 as a subprocess, so tests on Deno and
+ * Bun drive the same real browser against servers in their own process.
+ *
+ * Usage: node tests/_lib/browser_pages.ts <url>...
+ */
+import { chromium } from "playwright-core";
+
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ARGS });
+try {
+  for (const url of process.argv.slice(2)) {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const messages: string[] = [];
+      page.on("console", (message) => messages.push(message.text()));
+      await page.goto(url, { waitUntil: "load" });
+      await page.waitForFunction(() => (globalThis as { __result?: unknown }).__result !== undefined, null, {
+        timeout: 20_000,
+      });
+      const result = await page.evaluate(() => (globalThis as { __result?: unknown }).__result);
+      console.log(JSON.stringify({ url, result, messages }));
+    } finally {
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+}
