@@ -15,6 +15,10 @@ export interface CliOptions {
   host?: string;
   /** `--static DIR`: a directory to serve as files. */
   static?: string;
+  /** `--cert FILE`: the TLS certificate (PEM); given with `key`, serves HTTPS. */
+  cert?: string;
+  /** `--key FILE`: the TLS private key (PEM). */
+  key?: string;
   /** `--workers N|auto`. */
   workers?: number | "auto";
   /** `--watch`: restart on source changes. */
@@ -50,6 +54,8 @@ Options:
   -p, --port N     port to listen on, 0 for any free one (default: $PORT, else 8000)
   -H, --host H     interface to bind (default: $HOST, else 127.0.0.1; 0.0.0.0 for all)
   --static DIR     serve the files of DIR (with a module: files first, then the module)
+  --cert FILE      serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM certificate
+  --key FILE       ... and this PEM private key (both or neither)
   --workers N      processes serving the port: a number or "auto" for one per core
   --watch          restart when a source file changes
   -v, --version    print the version
@@ -58,7 +64,7 @@ Options:
 SIGINT or SIGTERM stops gracefully (in-flight requests finish); a second one forces.
 `;
 
-const takesValue = new Set(["port", "host", "static", "workers"]);
+const takesValue = new Set(["port", "host", "static", "workers", "cert", "key"]);
 const aliases: Record<string, string> = { p: "port", H: "host", h: "help", v: "version" };
 const flags = new Set(["watch", "help", "version"]);
 
@@ -125,7 +131,11 @@ export function parseServeArgs(argv: readonly string[]): CliOptions {
     else if (name === "workers") options.workers = parseWorkers(value);
     else if (value === "") throw new UsageError(`--${name} needs a value`);
     else if (name === "host") options.host = value;
+    else if (name === "cert" || name === "key") options[name] = value;
     else options.static = value;
+  }
+  if ((options.cert === undefined) !== (options.key === undefined)) {
+    throw new UsageError(options.cert === undefined ? "--key needs --cert" : "--cert needs --key");
   }
   return options;
 }

@@ -97,7 +97,17 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
     console.error(`fetchkit: ${found.error}`);
     return 2;
   }
-  await serve(found.handler, { port: options.port, hostname: options.host, workers: options.workers });
+  const tls = options.cert !== undefined && options.key !== undefined
+    ? { cert: options.cert, key: options.key }
+    : undefined;
+  try {
+    await serve(found.handler, { port: options.port, hostname: options.host, workers: options.workers, tls });
+  } catch (error) {
+    // A bad option (an unreadable certificate, say) is the user's to fix: its message, not a stack.
+    if (!(error instanceof TypeError)) throw error;
+    console.error(`fetchkit: ${error.message}`);
+    return 1;
+  }
   // Under `--watch` the supervisor holds our stdin: when it goes, so do we.
   if (env("FETCHKIT_WATCHING") !== undefined) {
     const { stopProcess } = await import("../serve/shutdown.ts");
