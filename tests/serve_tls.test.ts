@@ -236,3 +236,73 @@ test("cli: --cert and --key serve https:// (HTTP/2), and bad ones fail at start"
     assert.doesNotMatch(missing.output, /\n\s+at /, "a stack trace was printed");
   });
 }, opts);
+
+/** One HTTP/2 request with exactly `headers` (pseudo-headers included): its status, or the stream error. */
+async function http2Request(url: URL, headers: Record<string, string>): Promise<string> {
+  const http2 = await import("node:http2");
+  const session = http2.connect(url.origin, { rejectUnauthorized: false });
+  try {
+    return await new Promise<string>((resolve) => {
+      session.once("error", (error) => resolve(`error ${error.message}`));
+      const stream = session.request({ ":method": "GET", ":scheme": "https", ...headers });
+      let status = "";
+      stream.once("response", (head) => (status = String(head[":status"])));
+      stream.on("data", () => {});
+      stream.once("end", () => resolve(status));
+      stream.once("error", (error) => resolve(`error ${error.message}`));
+      stream.end();
+    });
+  } finally {
+    session.close();
+  }
+}
+
+test("tls: over HTTP/2 the host is :authority; a bad one never reaches the app", async () => {
+  await withCertificate(async ({ cert, key }) => {
+    let reached = 0;
+    const app = (request: Request) => {
+      reached++;
+      return new Response(new URL(request.url).host);
+    };
+    await withServer(app, async (url) => {
+      assert.equal(await http2Request(url, { ":path": "/", ":authority": "example.com:8443" }), "200");
+      assert.equal(reached, 1);
+      for (const authority of ["example.com/admin", "a b", "example.com:99999", "user@example.com"]) {
+        const answer = await http2Request(url, { ":path": "/", ":authority": authority });
+        assert.ok(answer === "400" || answer.startsWith("error"), `${authority}: ${answer}`);
+      }
+      assert.equal(reached, 1, "a bad :authority reached the app");
+    }, { tls: { cert, key } });
+  });
+}, opts);
+
+test("tls: connection-specific headers and the reason phrase of a Response are left out on HTTP/2", async () => {
+  await withCertificate(async ({ cert, key }) => {
+    // What a proxied HTTP/1.1 upstream answer may carry: none of it may reach an HTTP/2 response.
+    const headers = {
+      connection: "keep-alive",
+      "keep-alive": "timeout=5",
+      "transfer-encoding": "chunked",
+      "x-kept": "1",
+    };
+    const streamed = () =>
+      new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          controller.enqueue(new TextEncoder().encode("chunk"));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          controller.close();
+        },
+      });
+    const app = (request: Request) =>
+      new Response(request.url.endsWith("?stream") ? streamed() : "body", { status: 201, statusText: "Made", headers });
+    await withServer(app, async (url) => {
+      for (const stream of [false, true]) {
+        const target = new URL(stream ? "/?stream" : "/", url).href;
+        const { body, status, version } = await curlK("--http2", "-i", target);
+        assert.equal(`${status} ${version}`, "201 2", body);
+        assert.match(body, /^x-kept: 1\r$/m);
+        assert.doesNotMatch(body, /^(connection|keep-alive|transfer-encoding):/im);
+      }
+    }, { tls: { cert, key } });
+  });
+}, opts);
