@@ -6,6 +6,8 @@
  *              Bun.serve with tls, node:https
  *   fetchkit   serve() with `tls` (on Node: node:http2's secure server, which
  *              answers HTTP/1.1 clients such as wrk on the same port)
+ *   url-floor  Deno and Bun: the bare TLS server reading `request.url` once,
+ *              the least any router must do (as in bench/hello_server.ts)
  *   http2-floor  Node only: that node:http2 secure server (allowHTTP1) with a
  *              raw handler, the ceiling for serve() on Node
  *
@@ -25,10 +27,10 @@ const g = globalThis as unknown as {
   Bun?: { serve(options: Record<string, unknown>): unknown };
 };
 
-/** The runtime's own TLS server, handed the handler as it is (see servers/bare.ts). */
-async function serveBare(): Promise<void> {
-  if (g.Deno) g.Deno.serve({ port, hostname: "127.0.0.1", cert, key, onListen() {} }, hello);
-  else if (g.Bun) g.Bun.serve({ port, hostname: "127.0.0.1", tls: { cert, key }, fetch: hello });
+/** The runtime's own TLS server, handed `handler` as it is (see servers/bare.ts). */
+async function serveBare(handler: (request: Request) => Response = hello): Promise<void> {
+  if (g.Deno) g.Deno.serve({ port, hostname: "127.0.0.1", cert, key, onListen() {} }, handler);
+  else if (g.Bun) g.Bun.serve({ port, hostname: "127.0.0.1", tls: { cert, key }, fetch: handler });
   else {
     const { createServer } = await import("node:https");
     createServer({ cert, key }, (_req, res) => {
@@ -48,6 +50,7 @@ async function serveHttp2Floor(): Promise<void> {
 }
 
 if (args[0] === "bare") await serveBare();
+else if (args[0] === "url-floor") await serveBare((request) => new Response(request.url.length > 0 ? body : ""));
 else if (args[0] === "http2-floor") await serveHttp2Floor();
 else if (args[0] === "fetchkit") await serve(hello, { port, onListen() {}, tls: { cert, key } });
 else throw new Error(`unknown variant ${args[0]}: bare or fetchkit`);

@@ -147,14 +147,11 @@ test("tls: POST bodies, maxBodySize (413) and maxHeaderSize (431) over HTTP/2", 
       const post = await curlK("--http2", "--data-binary", "hello over h2", url.href);
       assert.equal(`${post.status} ${post.version}`, "200 2");
       assert.equal(JSON.parse(post.body).body, "hello over h2");
-      // A body with a length, and one streamed without (HTTP/2 needs none). Deno and Bun answer a body
-      // refused mid-stream while it still arrives, and then reset the stream, which curl 7.88 reports
-      // as a framing error in some tries instead of the 413: that case is checked on Node only.
-      const streamed = ["-H", "content-length:", "-H", "transfer-encoding: chunked"];
-      for (const extra of runtime === "node" ? [[], streamed] : [[]]) {
-        const refused = await curlK("--http2", ...extra, "--data-binary", `@${big}`, url.href);
-        assert.equal(`${refused.status} ${refused.version}`, "413 2", refused.body);
-      }
+      const refused = await curlK("--http2", "--data-binary", `@${big}`, url.href);
+      assert.equal(`${refused.status} ${refused.version}`, "413 2", refused.body);
+      // Streamed without a length (HTTP/2 needs none), through node:http2's client: curl 7.88 takes the
+      // stream's reset after the 413, while its upload is still going, for an error in some tries.
+      for (let i = 0; i < 3; i++) assert.equal(await http2Post(url, 14, 16384), "413");
       const longHead = await curlK("--http2", "-H", `x-long: ${"y".repeat(8000)}`, url.href);
       assert.equal(`${longHead.status} ${longHead.version}`, "431 2");
       // The connection-specific header of a refusal (Connection: close) never breaks HTTP/2; the next request works.
@@ -251,6 +248,35 @@ async function http2Request(url: URL, headers: Record<string, string>): Promise<
       stream.once("end", () => resolve(status));
       stream.once("error", (error) => resolve(`error ${error.message}`));
       stream.end();
+    });
+  } finally {
+    session.close();
+  }
+}
+
+/** An HTTP/2 POST of `count` chunks of `size` bytes without Content-Length: its status, or how the stream ended. */
+async function http2Post(url: URL, count: number, size: number): Promise<string> {
+  const http2 = await import("node:http2");
+  const session = http2.connect(url.origin, { rejectUnauthorized: false });
+  try {
+    return await new Promise<string>((resolve) => {
+      session.once("error", (error) => resolve(`error ${error.message}`));
+      const stream = session.request({ ":method": "POST", ":path": "/" });
+      let status = "";
+      stream.once("response", (head) => (status = String(head[":status"])));
+      stream.on("data", () => {});
+      stream.once("close", () => resolve(status || `reset ${stream.rstCode}`));
+      stream.on("error", () => {});
+      const chunk = new Uint8Array(size).fill(120);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < count) {
+          sent++;
+          if (!stream.write(chunk)) return void stream.once("drain", pump);
+        }
+        stream.end();
+      };
+      pump();
     });
   } finally {
     session.close();

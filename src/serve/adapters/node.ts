@@ -133,7 +133,10 @@ function hostRefusal(req: IncomingMessage, at: number, check: HostCheck): string
   return "invalid request target";
 }
 
-/** The host an HTTP/2 request is addressed to (its `:authority`), and why it cannot be served, as for HTTP/1. */
+/**
+ * {@linkcode hostRefusal} for HTTP/2: the host is `:authority` ({@linkcode authorityRefusal}), and `:path` is a
+ * path (Node itself refuses a request without one).
+ */
 function http2Refusal(req: IncomingMessage, check: HostCheck): string | undefined {
   const refused = authorityRefusal(req.headers[":authority"] as string | undefined, req.headers.host, check);
   if (refused !== undefined) return refused;
