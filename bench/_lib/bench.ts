@@ -43,6 +43,8 @@ export interface ServerSpec {
   readyPath?: string;
   /** Cores the server may use (default "0"). */
   cpus?: string;
+  /** It serves HTTPS (with a certificate nobody needs to trust: neither wrk nor the readiness probe checks it). */
+  https?: boolean;
 }
 
 /** A started server. */
@@ -96,6 +98,23 @@ function treeCpuSeconds(pid: number): number {
   return ticks / TICKS_PER_SECOND;
 }
 
+/** Resolves once `url` answers; over HTTPS without checking the certificate. */
+async function probe(url: URL): Promise<void> {
+  if (url.protocol === "http:") {
+    await (await fetch(url, { signal: AbortSignal.timeout(1000) })).arrayBuffer();
+    return;
+  }
+  const { get } = await import("node:https");
+  await new Promise<void>((answered, failed) => {
+    const request = get(url, { rejectUnauthorized: false, timeout: 1000 }, (response) => {
+      response.resume();
+      response.once("end", answered);
+    });
+    request.once("error", failed);
+    request.once("timeout", () => request.destroy(new Error("timeout")));
+  });
+}
+
 /** Starts a server pinned to its cores and waits until it answers. */
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const port = await freePort();
@@ -109,13 +128,13 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const url = new URL(`http://127.0.0.1:${port}${spec.readyPath ?? "/"}`);
+  const scheme = spec.https ? "https" : "http";
+  const url = new URL(`${scheme}://127.0.0.1:${port}${spec.readyPath ?? "/"}`);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited early:\n${stderr}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
+      await probe(url);
       break;
     } catch {
       if (Date.now() > deadline) throw new Error(`${spec.name} did not answer ${url} in 30 s:\n${stderr}`);
@@ -123,7 +142,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     }
   }
   return {
-    url: new URL(`http://127.0.0.1:${port}/`),
+    url: new URL(`${scheme}://127.0.0.1:${port}/`),
     pid: child.pid!,
     rss: () => treeRss(child.pid!),
     cpuSeconds: () => treeCpuSeconds(child.pid!),

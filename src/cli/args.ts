@@ -15,6 +15,10 @@ export interface CliOptions {
   host?: string;
   /** `--static DIR`: a directory to serve as files. */
   static?: string;
+  /** `--cert FILE`: the TLS certificate (PEM); given with `key`, serves HTTPS. */
+  cert?: string;
+  /** `--key FILE`: the TLS private key (PEM). */
+  key?: string;
   /** `--workers N|auto`. */
   workers?: number | "auto";
   /** `--watch`: restart on source changes. */
@@ -60,6 +64,8 @@ Options:
   --static DIR     serve the files of DIR (with a module: files first, then the module)
   --spa            with --static: pages that are no file get index.html (a single-page app)
   --no-clean-urls  with --static: /about no longer serves about.html (nor /about.html redirects)
+  --cert FILE      serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM certificate
+  --key FILE       ... and this PEM private key (both or neither)
   --workers N      processes serving the port: a number or "auto" for one per core
   -q, --quiet      no access-log line per request
   --watch          restart when a source file changes
@@ -70,7 +76,7 @@ Options:
 SIGINT or SIGTERM stops gracefully (in-flight requests finish); a second one forces.
 `;
 
-const takesValue = new Set(["port", "host", "static", "workers"]);
+const takesValue = new Set(["port", "host", "static", "workers", "cert", "key"]);
 const aliases: Record<string, string> = { p: "port", H: "host", h: "help", v: "version", q: "quiet" };
 const flags = new Set(["watch", "help", "version", "quiet", "spa", "no-clean-urls", "cors"]);
 
@@ -138,10 +144,14 @@ export function parseServeArgs(argv: readonly string[]): CliOptions {
     else if (name === "workers") options.workers = parseWorkers(value);
     else if (value === "") throw new UsageError(`--${name} needs a value`);
     else if (name === "host") options.host = value;
+    else if (name === "cert" || name === "key") options[name] = value;
     else options.static = value;
   }
   if ((options.spa || options.cleanUrls === false) && options.static === undefined) {
     throw new UsageError(`--${options.spa ? "spa" : "no-clean-urls"} needs --static DIR`);
+  }
+  if ((options.cert === undefined) !== (options.key === undefined)) {
+    throw new UsageError(options.cert === undefined ? "--key needs --cert" : "--cert needs --key");
   }
   return options;
 }

@@ -133,12 +133,23 @@ export async function runServeCli(argv: readonly string[]): Promise<number | und
       : [];
     for (const line of banner(served, addresses, network)) console.log(line);
   };
-  await serve(handler, {
-    port: options.port,
-    hostname: options.host,
-    workers: options.workers,
-    onListen: (addresses) => void onListen(addresses),
-  });
+  const tls = options.cert !== undefined && options.key !== undefined
+    ? { cert: options.cert, key: options.key }
+    : undefined;
+  try {
+    await serve(handler, {
+      port: options.port,
+      hostname: options.host,
+      workers: options.workers,
+      tls,
+      onListen: (addresses) => void onListen(addresses),
+    });
+  } catch (error) {
+    // A bad option (an unreadable certificate, say) is the user's to fix: its message, not a stack.
+    if (!(error instanceof TypeError)) throw error;
+    console.error(`fetchkit: ${error.message}`);
+    return 1;
+  }
   // Under `--watch` the supervisor holds our stdin: when it goes, so do we.
   if (env("FETCHKIT_WATCHING") !== undefined) {
     const { stopProcess } = await import("../serve/shutdown.ts");

@@ -25,6 +25,6 @@ export type {
 } from "../dispatch/mod.ts";
 export { defineApp } from "../serve/app.ts";
 export type { ServableApp } from "../serve/app.ts";
-export type { ServeOptions, Server } from "../serve/types.ts";
+export type { ServeOptions, Server, TlsOptions } from "../serve/types.ts";
 export type { Limits } from "../serve/limits.ts";
 export type { ServeStaticOptions, StaticCacheOptions } from "../static/serve_static.ts";

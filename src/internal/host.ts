@@ -95,6 +95,39 @@ export function isHttpUrlWithHost(url: string): boolean {
 }
 
 /**
+ * Why an HTTP/2 request cannot be served as addressed, or `undefined` when it
+ * can (RFC 9113 §8.3.1): its `:authority` is the host, checked as a Host is
+ * (`check`); a client that sent only a Host is read by it; and a Host beside
+ * `:authority` must name the same host. `authority` and `host` are
+ * `undefined` (or `""`, for `:authority`) when absent. The host to use is
+ * then {@linkcode http2Host}.
+ *
+ * @example
+ * ```ts ignore
+ * authorityRefusal("example.com", undefined, new HostCheck()); // undefined
+ * authorityRefusal("example.com", "evil.com", new HostCheck()); // "Host differs from :authority"
+ * ```
+ */
+export function authorityRefusal(
+  authority: string | undefined,
+  host: string | undefined,
+  check: HostCheck,
+): string | undefined {
+  const named = http2Host(authority, host);
+  if (named === undefined) return "missing :authority and Host";
+  if (!check.accepts(named)) return authority ? "invalid :authority" : "invalid Host header";
+  if (!authority || host === undefined || host === authority) return undefined;
+  const a = readHost(authority)!;
+  const b = readHost(host);
+  return b !== undefined && b.name === a.name && b.port === a.port ? undefined : "Host differs from :authority";
+}
+
+/** The host an HTTP/2 request names: its `:authority`, else its Host; `undefined` when neither is there. */
+export function http2Host(authority: string | undefined, host: string | undefined): string | undefined {
+  return authority || host || undefined;
+}
+
+/**
  * The Host check of one server: remembers the last Host it accepted, since
  * nearly every request to a server carries the same one; a string compare
  * then replaces the scan.

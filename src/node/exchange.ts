@@ -18,7 +18,8 @@ import { LightResponse } from "./light_response.ts";
 /**
  * The Node objects of one request, as handlers find them in
  * `context(request).runtimeArgs[0]` (on fetchkit's Node server, and under
- * `toNode`).
+ * `toNode`). Over HTTP/2 they are `node:http2`'s compatibility objects
+ * (`Http2ServerRequest`, `Http2ServerResponse`), typed as their HTTP/1 kin.
  *
  * On fetchkit's Node server it is also one side of the fast path, in three steps:
  * 1. The server's Node adapter builds a light Request that holds the exchange

@@ -61,7 +61,8 @@ export class LightRequest {
     if (this.#headers === undefined) {
       const raw = this.#source.rawHeaders;
       const headers = new Headers();
-      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+      // HTTP/2 pseudo-headers (`:path`) are not header fields.
+      for (let i = 0; i < raw.length; i += 2) if (raw[i].charCodeAt(0) !== 58) headers.append(raw[i], raw[i + 1]);
       this.#headers = headers;
     }
     return this.#headers;

@@ -48,7 +48,7 @@ export function fetchRequest(
 /**
  * The same request as a light Request (light_request.ts): URL, method and
  * headers read straight from `req`, the rest built on first use. It holds
- * `exchange` for fromNode's direct path ({@linkcode NodeExchange}).
+ * `exchange` for fromNode's direct path ({@linkcode NodeExchange}), on HTTP/1.
  */
 export function lightRequest(
   exchange: NodeExchange,
@@ -60,7 +60,8 @@ export function lightRequest(
     rawHeaders: incoming.rawHeaders,
     body,
     signal: () => disconnectSignal(outgoing),
-    native: exchange,
+    // fromNode's direct path hands these to an Express app, which works on node:http's objects only.
+    native: incoming.httpVersionMajor === 2 ? undefined : exchange,
   }) as unknown as Request;
 }
 

@@ -16,6 +16,7 @@
  * @module
  */
 import type { Server as NodeHttpServer, ServerResponse } from "node:http";
+import type { Http2SecureServer } from "node:http2";
 import type { Socket } from "node:net";
 
 /** How long a half-closed connection may wait for the client's own close before it is destroyed. */
@@ -23,7 +24,8 @@ const LINGER_MS = 1000;
 
 /** What the drain needs of the adapter's bookkeeping. */
 export interface DrainState {
-  server: NodeHttpServer;
+  /** With TLS, `node:http2`'s server, whose `close()` also sends its HTTP/2 sessions a GOAWAY. */
+  server: NodeHttpServer | Http2SecureServer;
   /** Responses being written. */
   active: Set<ServerResponse>;
   /** Every open connection. */
@@ -60,7 +62,7 @@ export function endWhenIdle(state: DrainState, socket: Socket): void {
  * sockets (the reset this module avoids); the rest of it (the listener, its
  * timeout checks) is as Node does it.
  */
-function stopListening(server: NodeHttpServer, done: () => void): void {
+function stopListening(server: NodeHttpServer | Http2SecureServer, done: () => void): void {
   const own = server as unknown as { closeIdleConnections(): void };
   own.closeIdleConnections = () => {};
   try {

@@ -33,9 +33,10 @@ export function answerer(input: AdapterInput, checkHead: boolean): Answerer {
   let draining = false;
   const isDraining = () => draining;
   const hostCheck = new HostCheck();
+  const tls = input.tls !== undefined;
   return {
     answer(request, init, runtimeArgs) {
-      const refused = hostRefusal(request, hostCheck);
+      const refused = hostRefusal(request, hostCheck, tls);
       if (refused !== undefined) return badRequest(refused);
       if (checkHead && headSize(request) > maxHead) return limitResponse(431);
       if (request.method === "GET" || request.method === "HEAD" || !declaresBody(request)) {
@@ -62,10 +63,17 @@ export function answerer(input: AdapterInput, checkHead: boolean): Answerer {
  * a Host its parser refuses, and joins two Hosts with a comma. Neither tells
  * the handler the HTTP version, so a request without Host is refused even on
  * HTTP/1.0 (Deno serves an HTTP/1.1 one as `localhost`).
+ *
+ * Over TLS, `tls`, a request may be HTTP/2, which names its host in
+ * `:authority` (RFC 9113 §8.3.1): Deno then writes it into the URL and sends
+ * no Host, Bun copies it into a Host. So without a Host, a TLS server takes
+ * the URL's authority, which Deno has already checked (it resets a stream
+ * with a bad one); an HTTP/1.1 request without Host is then served as
+ * `localhost` on Deno, which gives no way to tell the two apart.
  */
-function hostRefusal(request: Request, check: HostCheck): string | undefined {
+function hostRefusal(request: Request, check: HostCheck, tls: boolean): string | undefined {
   const host = request.headers.get("host");
-  if (host === null) return "missing Host header";
+  if (host === null) return tls && isHttpUrlWithHost(request.url) ? undefined : "missing Host header";
   if (!check.accepts(host)) return "invalid Host header";
   const url = request.url;
   if (urlNamesHost(url, host) || isHttpUrlWithHost(url)) return undefined;

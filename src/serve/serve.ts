@@ -10,6 +10,7 @@ import { delay, printAddresses, type Resolved, wrap } from "./server.ts";
 import { env } from "../internal/process.ts";
 import { runtime } from "../internal/runtime.ts";
 import { containUncaught } from "./adapters/uncaught.ts";
+import { checkTlsOptions, loadTls } from "./adapters/tls.ts";
 import type { AdapterInput, AdapterServer, ServeOptions, Server } from "./types.ts";
 import { WORKER_ENV, workerIndex } from "./worker_env.ts";
 
@@ -41,8 +42,8 @@ function positive(name: string, value: unknown, fallback: number): number {
 
 /**
  * Serves a handler (or an app with `fetch`) on the current runtime: `Deno.serve`
- * on Deno, `Bun.serve` on Bun, `node:http` on Node. SIGINT and SIGTERM stop it
- * gracefully (unless `handleSignals: false`).
+ * on Deno, `Bun.serve` on Bun, `node:http` on Node (`node:http2` with `tls`).
+ * SIGINT and SIGTERM stop it gracefully (unless `handleSignals: false`).
  *
  * @example Serve on an ephemeral port, then stop
  * ```ts
@@ -76,7 +77,10 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
   const deadline = positive("shutdownDeadline", options.shutdownDeadline, 10_000);
   const workers = worker !== undefined ? 1 : resolveWorkers(options.workers);
   const limits = resolveLimits(options.limits);
-  const resolved: Resolved = { options, port, hostname, deadline, workers };
+  if (options.tls !== undefined) checkTlsOptions(options.tls);
+  // Read and checked before anything listens (a multi-process primary too), so a bad file fails the start.
+  const tls = options.tls === undefined ? undefined : await loadTls(options.tls);
+  const resolved: Resolved = { options, port, hostname, deadline, workers, scheme: tls ? "https" : "http" };
   if (workers > 1) return (await import("./adapters/workers.ts")).servePrimary(resolved);
 
   const pending = new Set<Promise<unknown>>();
@@ -88,6 +92,7 @@ export async function serve(app: HandlerLike, options: ServeOptions = {}): Promi
     reusePort: worker !== undefined,
     native: options.native ?? {},
     overrideGlobals: options.overrideGlobals ?? true,
+    tls,
     track(promise) {
       const settled = promise.catch((error) => console.error(error)).finally(() => pending.delete(settled));
       pending.add(settled);

@@ -15,8 +15,8 @@ export function printAddresses(addresses: readonly URL[]): void {
 }
 
 /** The URLs a server bound to `hostname` answers on (a wildcard lists loopback). */
-function addressesOf(hostname: string, port: number): URL[] {
-  const show = (host: string) => new URL(`http://${host.includes(":") ? `[${host}]` : host}:${port}/`);
+function addressesOf(hostname: string, port: number, scheme: string): URL[] {
+  const show = (host: string) => new URL(`${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/`);
   if (hostname === "0.0.0.0") return [show("127.0.0.1"), show("0.0.0.0")];
   if (hostname === "::") return [show("::1"), show("::")];
   return [show(hostname)];
@@ -37,6 +37,8 @@ export interface Resolved {
   hostname: string;
   deadline: number;
   workers: number;
+  /** `https` when serving with TLS. */
+  scheme: "http" | "https";
 }
 
 /**
@@ -50,7 +52,7 @@ export function wrap(
   afterClose: () => Promise<void>,
 ): Server {
   const { options, deadline } = resolved;
-  const addresses = addressesOf(resolved.hostname, adapter.port);
+  const addresses = addressesOf(resolved.hostname, adapter.port, resolved.scheme);
   let resolveFinished!: () => void;
   const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
   let stopping: Promise<void> | undefined;

@@ -40,6 +40,11 @@ export interface ServeOptions {
   /** Request limits; see {@linkcode Limits} for the defaults. */
   limits?: Partial<Limits>;
   /**
+   * Serve HTTPS with this certificate and key (see {@linkcode TlsOptions}):
+   * HTTP/2 and HTTP/1.1 on the same port, and `https://` addresses.
+   */
+  tls?: TlsOptions;
+  /**
    * Options handed unchanged to the runtime's own server, for what fetchkit does
    * not abstract (for example Bun's `websocket` handlers).
    */
@@ -52,6 +57,22 @@ export interface ServeOptions {
    * before. Default `true` (as `@hono/node-server` does); `false` keeps Node's.
    */
   overrideGlobals?: boolean;
+}
+
+/**
+ * The certificate and key of {@linkcode ServeOptions.tls}. Each of `cert` and
+ * `key` is PEM text when it starts with `-----BEGIN`, otherwise the path of a
+ * file holding it. Both are read and checked when the server starts: a missing
+ * file, text that is not PEM or a key that does not belong to the certificate
+ * makes `serve()` reject with a TypeError naming the option.
+ */
+export interface TlsOptions {
+  /** The certificate, followed by any intermediate certificates (a "full chain"). */
+  cert: string;
+  /** The private key of the certificate. */
+  key: string;
+  /** The passphrase of an encrypted key. */
+  passphrase?: string;
 }
 
 /** A running server. */
@@ -85,6 +106,8 @@ export interface AdapterInput {
   native: Record<string, unknown>;
   /** Node: use light Request/Response objects (see {@linkcode ServeOptions.overrideGlobals}). */
   overrideGlobals: boolean;
+  /** Serve HTTPS (HTTP/2 where the runtime can) with this certificate and unencrypted key, both PEM. */
+  tls?: { cert: string; key: string };
   /** Tracks background work so shutdown can wait for it. */
   track(promise: Promise<unknown>): void;
 }

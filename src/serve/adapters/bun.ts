@@ -91,6 +91,8 @@ export function serveBun(input: AdapterInput): AdapterServer {
     // Our guard decides (413 with the same body everywhere); Bun's own limit is a backstop above it.
     maxRequestBodySize: limits.maxBodySize * 2 + 65_536,
     development: false,
+    // `http2`: HTTP/2 through ALPN beside HTTP/1.1 (Bun 1.4+; an older Bun ignores it and speaks HTTP/1.1).
+    ...(input.tls ? { tls: input.tls, http2: true } : {}),
     fetch(request: Request) {
       const result = answer(request, init);
       return result instanceof Promise ? whileWorking(server, request, result, idleSeconds) : result;

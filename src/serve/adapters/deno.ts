@@ -86,6 +86,8 @@ export function serveDeno(input: AdapterInput): AdapterServer {
       hostname: input.hostname,
       reusePort: input.reusePort,
       onListen() {},
+      // Given a certificate, Deno offers HTTP/2 and HTTP/1.1 through ALPN by itself.
+      ...input.tls,
       ...input.native,
     },
     (request, info) => answer(request, init, [info]),

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { IncomingMessage, Server as NodeHttpServer, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { bindContext, context, type ContextInit, type RemoteAddress, type RequestContext } from "../../context.ts";
 import { invoke } from "../invoke.ts";
@@ -22,7 +22,7 @@ import { BodyGuard, limitReason } from "../limits.ts";
 import type { AdapterInput, AdapterServer } from "../types.ts";
 import { noteCutStream } from "./uncaught.ts";
 import { isResponse } from "../../internal/is_response.ts";
-import { HostCheck, isHttpUrlWithHost } from "../../internal/host.ts";
+import { authorityRefusal, HostCheck, http2Host, isHttpUrlWithHost } from "../../internal/host.ts";
 import { bodyStream } from "../../node/body.ts";
 import { disconnectSignal } from "../../node/disconnect.ts";
 import type { NodeExchange } from "../../node/exchange.ts";
@@ -30,6 +30,8 @@ import { installLightGlobals } from "../../node/light_globals.ts";
 import { fetchRequest, lightRequest } from "../../node/request.ts";
 import { type HeadWriter, OWN_HEAD, writeResponse } from "../../node/response.ts";
 import { drainServer, endWhenIdle, isEnding } from "../../node/server_drain.ts";
+import { isHttp2 } from "../../node/http2.ts";
+import { createNodeServer, type NodeServer, trackConnections } from "./node_server.ts";
 
 interface NodeState {
   input: AdapterInput;
@@ -40,7 +42,9 @@ interface NodeState {
   active: Set<ServerResponse>;
   /** Every open connection, to close the ones without a request at shutdown. */
   sockets: Set<Socket>;
-  server: NodeHttpServer;
+  server: NodeServer;
+  /** `https` over TLS, where HTTP/2 requests come too. */
+  scheme: "http" | "https";
   /** Light Request and Response objects (light_globals.ts) are in use. */
   light: boolean;
   /** The context init of every request; what varies per request is its {@linkcode NodeExchange}, in `runtimeArgs`. */
@@ -54,20 +58,9 @@ function clientAddress(_request: Request, context: RequestContext): RemoteAddres
   return socket.remoteAddress ? { hostname: socket.remoteAddress, port: socket.remotePort ?? 0 } : undefined;
 }
 
-/** Serves with `node:http`. */
+/** Serves with `node:http`, or `node:http2` (HTTP/2 and HTTP/1.1) with TLS. */
 export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
-  // Loaded here, not at the top: a Workers bundle of mod.ts includes this
-  // module, and a static node: import would make every Worker need nodejs_compat.
-  const { createServer } = await import("node:http");
-  const { limits } = input;
-  const server = createServer({
-    maxHeaderSize: limits.maxHeaderSize,
-    requestTimeout: limits.requestTimeout,
-    headersTimeout: limits.requestTimeout,
-    keepAliveTimeout: limits.idleTimeout,
-    // Node checks the two timeouts above only this often (30 s by default).
-    connectionsCheckingInterval: Math.max(250, Math.min(30_000, limits.requestTimeout / 4)),
-  });
+  const server = await createNodeServer(input.limits, input.tls);
   if (input.overrideGlobals) installLightGlobals();
   const state: NodeState = {
     input,
@@ -76,6 +69,7 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
     active: new Set(),
     sockets: new Set(),
     server,
+    scheme: input.tls ? "https" : "http",
     light: input.overrideGlobals,
     init: {
       remoteAddr: clientAddress,
@@ -84,10 +78,7 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
       signal: input.overrideGlobals ? undefined : (_request, context) => disconnectSignal(exchangeOf(context).outgoing),
     },
   };
-  server.on("connection", (socket: Socket) => {
-    state.sockets.add(socket);
-    socket.once("close", () => state.sockets.delete(socket));
-  });
+  const closeAll = trackConnections(server, state.sockets);
   server.on("request", (req: IncomingMessage, res: ServerResponse) => respond(state, req, res));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -106,7 +97,7 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
           state.draining = true;
           return drainServer(state);
         },
-        forceClose: () => Promise.resolve(server.closeAllConnections()),
+        forceClose: () => Promise.resolve(closeAll()),
       });
     });
   });
@@ -142,11 +133,21 @@ function hostRefusal(req: IncomingMessage, at: number, check: HostCheck): string
   return "invalid request target";
 }
 
+/**
+ * {@linkcode hostRefusal} for HTTP/2: the host is `:authority` ({@linkcode authorityRefusal}), and `:path` is a
+ * path (Node itself refuses a request without one).
+ */
+function http2Refusal(req: IncomingMessage, check: HostCheck): string | undefined {
+  const refused = authorityRefusal(req.headers[":authority"] as string | undefined, req.headers.host, check);
+  if (refused !== undefined) return refused;
+  return req.url?.charCodeAt(0) === 47 /* / */ ? undefined : "invalid request target";
+}
+
 /** The absolute URL of a Node request that passed {@linkcode hostRefusal}, whose Host is `host`. */
-function urlOf(req: IncomingMessage, host: string): string {
+function urlOf(req: IncomingMessage, host: string, scheme: string): string {
   const target = req.url ?? "/";
   if (target.charCodeAt(0) !== 47 /* / */) return target; // absolute-form (a proxy request)
-  return `http://${host}${target}`;
+  return `${scheme}://${host}${target}`;
 }
 
 /** The request's body stream, counted by `guard`; the rest is drained on a cancel, so the connection stays usable. */
@@ -155,23 +156,25 @@ function guardedBody(req: IncomingMessage, guard: BodyGuard): ReadableStream<Uin
 }
 
 /** Builds the Fetch Request for a Node request; `undefined` when its URL or Host is unusable. */
-function toRequest(req: IncomingMessage, host: string, guard: BodyGuard | undefined): Request | undefined {
+function toRequest(req: IncomingMessage, url: string, guard: BodyGuard | undefined): Request | undefined {
   try {
-    return fetchRequest(req, urlOf(req, host), guard ? guardedBody(req, guard) : null);
+    return fetchRequest(req, url, guard ? guardedBody(req, guard) : null);
   } catch {
     return undefined;
   }
 }
 
 /** The same as {@linkcode toRequest}, as a light Request holding its {@linkcode NodeExchange}. */
-function toLightRequest(exchange: NodeExchange, host: string, guard: BodyGuard | undefined): Request {
+function toLightRequest(exchange: NodeExchange, url: string, guard: BodyGuard | undefined): Request {
   const req = exchange.incoming;
-  return lightRequest(exchange, urlOf(req, host), guard ? () => guardedBody(req, guard) : undefined);
+  return lightRequest(exchange, url, guard ? () => guardedBody(req, guard) : undefined);
 }
 
 function hasBody(req: IncomingMessage): boolean {
   const method = req.method;
   if (method === "GET" || method === "HEAD") return false;
+  // HTTP/2 has a body unless the headers ended the stream; a length is optional.
+  if (isHttp2(req)) return !(req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders;
   const length = req.headers["content-length"];
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
@@ -181,10 +184,14 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
   if (state.draining && isEnding(req.socket)) return void req.resume();
   const { input } = state;
   const { limits } = input;
-  const hostAt = hostIndex(req.rawHeaders);
-  const refused = hostRefusal(req, hostAt, state.hosts);
+  const http2 = state.scheme === "https" && isHttp2(req);
+  const hostAt = http2 ? 0 : hostIndex(req.rawHeaders);
+  const refused = http2 ? http2Refusal(req, state.hosts) : hostRefusal(req, hostAt, state.hosts);
   if (refused !== undefined) return badRequest(req, res, refused);
-  const host = req.rawHeaders[hostAt];
+  const host = http2
+    ? http2Host(req.headers[":authority"] as string | undefined, req.headers.host)!
+    : req.rawHeaders[hostAt];
+  if (http2 && http2HeadSize(req.rawHeaders) > limits.maxHeaderSize) return refuse(req, res, 431);
   let guard: BodyGuard | undefined;
   // Node decodes the chunked framing of `gzip, chunked` and would hand the
   // still-gzipped bytes on as the body: a coding we do not decode is 501.
@@ -196,7 +203,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
     guard = new BodyGuard(limits.maxBodySize);
   }
   const exchange: NodeExchange = { incoming: req, outgoing: res };
-  const request = state.light ? toLightRequest(exchange, host, guard) : toRequest(req, host, guard);
+  const url = urlOf(req, host, state.scheme);
+  const request = state.light ? toLightRequest(exchange, url, guard) : toRequest(req, url, guard);
   if (request === undefined) return badRequest(req, res, "invalid URL");
   bindContext(request, state.init, [exchange]);
   state.active.add(res);
@@ -226,7 +234,8 @@ function respond(state: NodeState, req: IncomingMessage, res: ServerResponse) {
 /** Forgets a response once written; while draining, closes the connection it leaves idle. */
 function finished(state: NodeState, res: ServerResponse): void {
   state.active.delete(res);
-  if (state.draining) {
+  // An HTTP/2 session is drained by the server itself (GOAWAY), not by closing its socket.
+  if (state.draining && !isHttp2(res.req)) {
     const socket = res.req.socket;
     const closeIdle = () => endWhenIdle(state, socket);
     if (res.writableFinished) closeIdle();
@@ -243,6 +252,13 @@ function badRequest(req: IncomingMessage, res: ServerResponse, reason: string) {
 /** How long a refused body is read and dropped before its answer goes out, at most (ms). */
 const DISCARD_FOR = 1000;
 
+/** An HTTP/2 request's head counted as HTTP/1 counts one (pseudo-headers for the request line). */
+function http2HeadSize(raw: readonly string[]): number {
+  let size = 12;
+  for (let i = 0; i < raw.length; i += 2) size += raw[i].length + raw[i + 1].length + 4;
+  return size;
+}
+
 /**
  * Answers a refused request once its body was read and dropped (for at most
  * {@linkcode DISCARD_FOR}): a client that sends its body right after the head
@@ -250,7 +266,7 @@ const DISCARD_FOR = 1000;
  * has not read is reset, which took the answer with it (the client saw only
  * a reset in most tries of a 20 MB upload).
  */
-function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 501) {
+function refuse(req: IncomingMessage, res: ServerResponse, status: 413 | 431 | 501) {
   const answer = () => {
     clearTimeout(timer);
     req.off("end", answer);
