@@ -30,6 +30,7 @@ import { installLightGlobals } from "../../node/light_globals.ts";
 import { fetchRequest, lightRequest } from "../../node/request.ts";
 import { type HeadWriter, OWN_HEAD, writeResponse } from "../../node/response.ts";
 import { drainServer, endWhenIdle, isEnding } from "../../node/server_drain.ts";
+import { attachWebSockets } from "../../node/websocket.ts";
 
 interface NodeState {
   input: AdapterInput;
@@ -88,7 +89,10 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
     state.sockets.add(socket);
     socket.once("close", () => state.sockets.delete(socket));
   });
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => respond(state, req, res));
+  const respondTo = (req: IncomingMessage, res: ServerResponse) => respond(state, req, res);
+  server.on("request", respondTo);
+  const webSockets = attachWebSockets({ ...state, server, respond: respondTo, maxMessageSize: limits.maxMessageSize });
+  state.init.webSocket = webSockets.upgrader;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     // Workers on Node share the port through node:cluster, so no reusePort here.
@@ -104,9 +108,13 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
           // never sent a request (browsers open them ahead of time), is closed
           // without a reset (src/node/server_drain.ts).
           state.draining = true;
+          void webSockets.goAway();
           return drainServer(state);
         },
-        forceClose: () => Promise.resolve(server.closeAllConnections()),
+        forceClose: () => {
+          webSockets.terminate();
+          return Promise.resolve(server.closeAllConnections());
+        },
       });
     });
   });
