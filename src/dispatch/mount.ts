@@ -17,12 +17,14 @@ import { activeRoute, setActiveRoute } from "./route.ts";
 import { shadow, unshadow } from "../internal/shadow.ts";
 import { buildTrie, longestPrefix, type TrieNode } from "./trie.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { isWebSocketRequest } from "../websocket.ts";
 
 /**
  * What a mount does with a request for its prefix without the trailing slash
  * (`/docs` for a mount at `/docs`):
  * - `"redirect"`: answer 308 (which keeps the method and body) to `/docs/`,
- *   query kept. The default for mounts that strip their prefix: the mounted app
+ *   query kept. A WebSocket handshake is accepted instead (its clients follow
+ *   no redirect). The default for mounts that strip their prefix: the mounted app
  *   is a directory, and relative links inside it only resolve under `/docs/`.
  * - `"accept"`: hand it to the app; a stripping mount shows it as `/` (the one
  *   declared collapse, `context(request).originalUrl` still tells them apart),
@@ -249,7 +251,8 @@ function dispatch(
   const outerRoute = activeRoute(ctx);
   for (let entry = first; entry !== undefined; entry = entry.fallback) {
     const bare = entry.length > 0 && start + entry.length === end;
-    if (bare && entry.trailingSlash !== "accept") {
+    // A WebSocket client follows no redirect: its handshake at `/ws` is the mounted app's `/`.
+    if (bare && entry.trailingSlash !== "accept" && !isWebSocketRequest(request)) {
       if (entry.trailingSlash === "strict") continue;
       ctx.route = joinRoute(outerRoute, entry.prefix);
       return redirectToDirectory(outerBase + url.slice(start, end) + "/" + url.slice(end));

@@ -104,21 +104,26 @@ export class BunSocket extends EventTarget {
   opened(ws: ServerWebSocket): void {
     this.#ws = ws;
     ws.binaryType = "arraybuffer";
-    setTimeout(() => {
-      if (this.readyState !== CONNECTING) return;
-      this.readyState = OPEN;
-      this.dispatchEvent(new Event("open"));
-    }, 0);
+    setTimeout(() => this.#open(), 0);
+  }
+
+  #open(): void {
+    if (this.readyState !== CONNECTING) return;
+    this.readyState = OPEN;
+    this.dispatchEvent(new Event("open"));
   }
 
   /** Bun's `message`. */
   received(message: string | ArrayBuffer): void {
+    // The client may speak before the deferred 'open': it comes first all the same.
+    if (this.readyState === CONNECTING) this.#open();
     const data = typeof message === "string" || this.binaryType !== "blob" ? message : new Blob([message]);
     this.dispatchEvent(new MessageEvent("message", { data }));
   }
 
   /** Bun's `close`: the closing handshake is over (or the connection was lost, 1006). */
   closed(code: number, reason: string): void {
+    if (this.readyState === CONNECTING) this.#open();
     this.readyState = CLOSED;
     if (code === 1006) this.dispatchEvent(new Event("error"));
     this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean: code !== 1006 }));

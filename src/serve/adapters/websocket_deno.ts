@@ -28,6 +28,10 @@ export function denoUpgrader(maxMessageSize: number): WebSocketUpgrader {
         throw new TypeError(`upgradeWebSocket: ${error instanceof Error ? error.message : String(error)}`);
       }
       limitMessageSize(upgrade.socket, maxMessageSize);
+      // Deno's server socket answers "" for the subprotocol it agreed on.
+      if (options.protocol !== undefined) {
+        Object.defineProperty(upgrade.socket, "protocol", { value: options.protocol });
+      }
       return upgrade;
     },
   };
