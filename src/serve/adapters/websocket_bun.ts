@@ -37,6 +37,15 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
+/**
+ * The close codes a server may send (RFC 6455 §7.4): a browser's API allows
+ * only 1000 and 3000–4999 from the client, a server also says 1001 (going
+ * away), 1008 (policy), 1011 (error) and the rest, as Deno's and `ws` do.
+ */
+function isSendableCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
+
 /** A Bun `ServerWebSocket` as a standard `WebSocket`. */
 export class BunSocket extends EventTarget {
   static readonly CONNECTING = CONNECTING;
@@ -75,8 +84,8 @@ export class BunSocket extends EventTarget {
   }
 
   close(code?: number, reason?: string): void {
-    if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) {
-      throw new DOMException(`close code ${code} is neither 1000 nor in 3000-4999`, "InvalidAccessError");
+    if (code !== undefined && !isSendableCode(code)) {
+      throw new DOMException(`close code ${code} cannot be sent (RFC 6455 §7.4)`, "InvalidAccessError");
     }
     if (this.readyState >= CLOSING) return;
     this.readyState = CLOSING;
