@@ -27,6 +27,15 @@ export interface WebSocketUpgrade {
  * How one server turns a request into a WebSocket. Adapters give one per
  * server (no allocation per request); what varies per request is read from
  * the request and its context's `runtimeArgs`.
+ *
+ * @example An adapter for a runtime with Deno's API
+ * ```ts
+ * import { bindContext, type WebSocketUpgrader } from "@fetchkit/core/adapter";
+ * const upgrader: WebSocketUpgrader = {
+ *   upgrade: (request, _runtimeArgs, { protocol }) => Deno.upgradeWebSocket(request, { protocol }),
+ * };
+ * bindContext(new Request("http://localhost/"), { webSocket: upgrader });
+ * ```
  */
 export interface WebSocketUpgrader {
   /** Switches `request` to WebSocket; throws a TypeError when the connection cannot be upgraded. */
