@@ -117,7 +117,7 @@ function parseUpstream(value: unknown, option: string): URL {
     url = new URL(url.href.replace(/^ws/, "http"));
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${option} must be an http:, https:, ws: or wss: URL, got ${describe(String(value))}`);
+    throw new TypeError(`${option} must be an http: or https: URL (or ws:, wss:), got ${describe(String(value))}`);
   }
   if (url.search || url.hash) throw new TypeError(`${option} must not have a query or fragment, got ${url.href}`);
   return url;

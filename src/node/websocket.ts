@@ -57,6 +57,11 @@ interface PendingUpgrade {
 
 type WsModule = typeof import("ws");
 let wsModule: Promise<WsModule> | undefined;
+/**
+ * A variable, not a literal: a bundler making a Worker of an app follows
+ * literal imports, and `ws` needs Node's built-ins (a Worker never upgrades here).
+ */
+const WS_PACKAGE = "ws";
 
 /** Seconds between the pings that keep idle sockets alive and find dead ones. */
 const PING_EVERY_MS = 30_000;
@@ -90,7 +95,7 @@ class NodeSocketSet implements NodeWebSockets, WebSocketUpgrader {
 
   /** An upgrade request: through the app, on a response of its own over the raw connection. */
   async arrived(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const ws = await (wsModule ??= import("ws"));
+    const ws = await (wsModule ??= import(WS_PACKAGE) as Promise<WsModule>);
     this.#server ??= new ws.WebSocketServer({
       noServer: true,
       maxPayload: this.#host.maxMessageSize,

@@ -8,6 +8,12 @@
  */
 import { runtime } from "../../internal/runtime.ts";
 
+/**
+ * A variable, not a literal: a bundler making a Worker of an app follows
+ * literal imports, and `ws` needs Node's built-ins (only Node uses it).
+ */
+const WS_PACKAGE = "ws";
+
 /** What the proxy asks of the upstream handshake. */
 export interface UpstreamSocketRequest {
   /** The subprotocols the client offered, passed on as they are. */
@@ -41,7 +47,7 @@ function plainHeaders(headers: Headers): Record<string, string> {
 function newSocket(url: string, init: UpstreamSocketRequest): Promise<WebSocket> {
   const headers = plainHeaders(init.headers);
   if (runtime === "node") {
-    return import("ws").then(({ WebSocket: NodeWebSocket }) => {
+    return (import(WS_PACKAGE) as Promise<typeof import("ws")>).then(({ WebSocket: NodeWebSocket }) => {
       const socket = new NodeWebSocket(url, init.protocols, { headers, perMessageDeflate: false });
       // An 'error' nobody listens to would end the process; the relay hears it as 'close'.
       socket.on("error", () => {});
