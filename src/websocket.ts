@@ -67,9 +67,9 @@ function chooseProtocol(request: Request, wanted: UpgradeWebSocketOptions["proto
   return preferred.find((name) => offered.includes(name));
 }
 
-function checkOptions(options: UpgradeWebSocketOptions): void {
+function checkOptions(options: UpgradeWebSocketOptions, caller: string): void {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`upgradeWebSocket: options must be an object, got ${describe(options)}`);
+    throw new TypeError(`${caller}: options must be an object, got ${describe(options)}`);
   }
   const { protocol } = options;
   if (
@@ -77,7 +77,7 @@ function checkOptions(options: UpgradeWebSocketOptions): void {
     !(Array.isArray(protocol) && protocol.every((name) => typeof name === "string"))
   ) {
     throw new TypeError(
-      `upgradeWebSocket: protocol must be a string, an array of strings or a function, got ${describe(protocol)}`,
+      `${caller}: protocol must be a string, an array of strings or a function, got ${describe(protocol)}`,
     );
   }
 }
@@ -133,7 +133,7 @@ function followSocket(ctx: RequestContext, socket: WebSocket): void {
  * ```
  */
 export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOptions = {}): WebSocketUpgrade {
-  checkOptions(options);
+  checkOptions(options, "upgradeWebSocket");
   if (!isWebSocketRequest(request)) {
     throw new TypeError(
       `upgradeWebSocket: ${request.method} ${request.url} is not a WebSocket upgrade (a GET with "Upgrade: websocket")`,
@@ -188,7 +188,7 @@ export function webSocket(
   if (typeof onSocket !== "function") {
     throw new TypeError(`webSocket: onSocket must be a function (socket, request) => void, got ${describe(onSocket)}`);
   }
-  checkOptions(options);
+  checkOptions(options, "webSocket");
   return (request) => {
     if (!isWebSocketRequest(request)) return upgradeRequired();
     const { socket, response } = upgradeWebSocket(request, options);
