@@ -235,3 +235,32 @@ test("websocket: an upgrade request the app answers otherwise gets that answer, 
     assert.equal(await (await fetch(new URL("/private", url))).status, 403);
   });
 });
+
+test("websocket: the server socket's message events follow the standard (listeners, once, handleEvent, order)", async () => {
+  const report = deferred<string>();
+  const app = (request: Request) => {
+    const { socket, response } = upgradeWebSocket(request);
+    const seen: string[] = [];
+    socket.addEventListener("message", (event) => {
+      seen.push(`first:${event.data} ${event instanceof MessageEvent} ${event.target === socket}`);
+    });
+    socket.addEventListener("message", () => seen.push("once"), { once: true });
+    socket.addEventListener("message", {
+      handleEvent(event: Event) {
+        seen.push(`object:${(event as MessageEvent).data}`);
+        if ((event as MessageEvent).data === "2") report.resolve(seen.join(", "));
+      },
+    });
+    const removed = () => seen.push("removed");
+    socket.addEventListener("message", removed);
+    socket.removeEventListener("message", removed);
+    return response;
+  };
+  await withServer(app, async (url) => {
+    const client = await connect(wsUrl(url));
+    client.socket.send("1");
+    client.socket.send("2");
+    assert.equal(await report.promise, "first:1 true true, once, object:1, first:2 true true, object:2");
+    client.socket.close();
+  });
+});

@@ -19,6 +19,7 @@ import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import type { WebSocket as NodeWebSocket, WebSocketServer } from "ws";
 import type { UpgradeRequest, WebSocketUpgrade, WebSocketUpgrader } from "../internal/upgrade.ts";
+import { MessageListeners, SocketMessageEvent } from "../internal/message_events.ts";
 import type { NodeExchange } from "./exchange.ts";
 import { sentRecord } from "./exchange.ts";
 
@@ -135,6 +136,7 @@ class NodeSocketSet implements NodeWebSockets, WebSocketUpgrader {
 
   #opened(ws: NodeWebSocket): void {
     ws.binaryType = "arraybuffer";
+    standardMessages(ws);
     this.#open.add(ws);
     this.#alive.add(ws);
     ws.on("pong", () => this.#alive.add(ws));
@@ -182,4 +184,39 @@ class NodeSocketSet implements NodeWebSockets, WebSocketUpgrader {
     for (const ws of this.#open) ws.terminate();
     this.#stopPinging();
   }
+}
+
+type MessageHandler = ((event: MessageEvent) => void) | null;
+
+/**
+ * Gives a `ws` socket standard 'message' events (`ws` has event classes of
+ * its own): `addEventListener("message")`, `removeEventListener` and
+ * `onmessage` go to a {@linkcode MessageListeners}, fed from `ws`'s own
+ * 'message', with text as a string and binary as `binaryType` says.
+ */
+function standardMessages(ws: NodeWebSocket): void {
+  const listeners = new MessageListeners();
+  const target = ws as unknown as EventTarget;
+  const add = ws.addEventListener.bind(ws) as EventTarget["addEventListener"];
+  const remove = ws.removeEventListener.bind(ws) as EventTarget["removeEventListener"];
+  let handler: MessageHandler = null;
+  const addEventListener: EventTarget["addEventListener"] = (type, callback, options) =>
+    type === "message" ? listeners.add(callback, options) : add(type, callback, options);
+  const removeEventListener: EventTarget["removeEventListener"] = (type, callback, options) =>
+    type === "message" ? listeners.remove(callback) : remove(type, callback, options);
+  Object.defineProperties(ws, {
+    addEventListener: { value: addEventListener },
+    removeEventListener: { value: removeEventListener },
+    onmessage: {
+      get: () => handler,
+      set(value: MessageHandler) {
+        if (handler !== null) listeners.remove(handler as EventListener);
+        handler = typeof value === "function" ? value : null;
+        if (handler !== null) listeners.add(handler as EventListener);
+      },
+    },
+  });
+  ws.on("message", (data, isBinary) => {
+    listeners.deliver(target, new SocketMessageEvent(target, isBinary ? data : data.toString()));
+  });
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import type { UpgradeRequest, WebSocketUpgrade, WebSocketUpgrader } from "../../internal/upgrade.ts";
+import { MessageListeners, SocketMessageEvent } from "../../internal/message_events.ts";
 
 /** Bun's server end of a WebSocket (the part used here). */
 interface ServerWebSocket {
@@ -63,6 +64,7 @@ export class BunSocket extends EventTarget {
   readyState = CONNECTING;
   #ws: ServerWebSocket | undefined;
   #handlers = new Map<string, Listener>();
+  #messageListeners = new MessageListeners();
   /** Sends waiting for a Blob's bytes, so messages keep their order. */
   #sending: Promise<void> | undefined;
 
@@ -70,6 +72,24 @@ export class BunSocket extends EventTarget {
     super();
     this.url = url;
     this.protocol = protocol;
+  }
+
+  override addEventListener(
+    type: string,
+    callback: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (type === "message") this.#messageListeners.add(callback, options);
+    else super.addEventListener(type, callback, options);
+  }
+
+  override removeEventListener(
+    type: string,
+    callback: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    if (type === "message") this.#messageListeners.remove(callback);
+    else super.removeEventListener(type, callback, options);
   }
 
   get bufferedAmount(): number {
@@ -127,7 +147,7 @@ export class BunSocket extends EventTarget {
     // The client may speak before the deferred 'open': it comes first all the same.
     if (this.readyState === CONNECTING) this.#open();
     const data = typeof message === "string" || this.binaryType !== "blob" ? message : new Blob([message]);
-    this.dispatchEvent(new MessageEvent("message", { data }));
+    this.#messageListeners.deliver(this, new SocketMessageEvent(this, data));
   }
 
   /** Bun's `close`: the closing handshake is over (or the connection was lost, 1006). */
