@@ -12,7 +12,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, root } from "./_lib/bench.ts";
 
-const all = ["compose", "hello", "overhead", "dispatch", "static", "middleware", "middleware_idle", "bridge", "https"];
+const all = [
+  "compose",
+  "hello",
+  "overhead",
+  "dispatch",
+  "static",
+  "middleware",
+  "middleware_idle",
+  "bridge",
+  "https",
+  "websocket",
+];
 if (process.env.BENCH_SOAK === "1") all.push("soak");
 const chosen = process.argv.slice(2);
 const names = chosen.length > 0 ? chosen : all;

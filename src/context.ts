@@ -13,6 +13,8 @@
  * @module
  */
 
+import type { WebSocketUpgrader } from "./internal/upgrade.ts";
+
 /** The client's address as the server saw it. */
 export interface RemoteAddress {
   /** IP address (no brackets for IPv6). */
@@ -109,6 +111,8 @@ export interface ContextInit {
   route?: string;
   /** The URL as received (default: the Request's own URL). */
   originalUrl?: string;
+  /** How the server switches a request to WebSocket, for `upgradeWebSocket()`; none where it cannot. */
+  webSocket?: WebSocketUpgrader;
 }
 
 /** The URL a Request's prototype answers, under any `url` a mount shadowed on the object itself. */
@@ -125,11 +129,15 @@ const swallow = (promise: Promise<unknown>) => void promise.catch(() => {});
  */
 export const ACTIVE_ROUTE: unique symbol = Symbol("fetchkit.activeRoute") as never;
 
+/** Where the context keeps its server's {@linkcode WebSocketUpgrader} (src/websocket.ts reads it). */
+export const UPGRADER: unique symbol = Symbol.for("fetchkit.webSocketUpgrader") as never;
+
 /** The context implementation: plain fields plus lazily computed ones. */
 class LazyContext implements RequestContext {
   base: string;
   route: string;
   [ACTIVE_ROUTE] = "";
+  [UPGRADER]: WebSocketUpgrader | undefined;
   env: unknown;
   runtimeArgs: readonly unknown[];
   waitUntil: (promise: Promise<unknown>) => void;
@@ -152,6 +160,7 @@ class LazyContext implements RequestContext {
     this.#params = init.params;
     this.#remoteAddr = init.remoteAddr;
     this.#signal = init.signal;
+    this[UPGRADER] = init.webSocket;
   }
 
   get originalUrl(): string {
@@ -259,6 +268,7 @@ export function copyContext(from: Request, to: Request): Request {
     params: { ...source.params },
     remoteAddr: () => source.remoteAddr,
     signal: () => source.signal,
+    webSocket: (source as LazyContext)[UPGRADER],
   });
   copied.requestId = source.requestId;
   copied.trace = source.trace;

@@ -17,6 +17,7 @@ import { activeRoute, setActiveRoute } from "./route.ts";
 import { shadow, unshadow } from "../internal/shadow.ts";
 import { buildTrie, longestPrefix, type TrieNode } from "./trie.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { isWebSocketRequest } from "../websocket.ts";
 
 /**
  * What a mount does with a request for its prefix without the trailing slash
@@ -29,7 +30,8 @@ import { isResponse } from "../internal/is_response.ts";
  *   links against `/`, not `/docs/`: build links from `context(request).base`
  *   (`serveStatic` redirects a directory to its slash form itself).
  * - `"redirect"`: answer 308 (which keeps the method and body) to `/docs/`,
- *   query kept: for an app whose pages use relative links.
+ *   query kept: for an app whose pages use relative links. A WebSocket
+ *   handshake is accepted instead (its clients follow no redirect).
  * - `"strict"`: `/docs` is not part of this mount; dispatch falls through to
  *   the next-shorter prefix.
  */
@@ -251,7 +253,8 @@ function dispatch(
   const outerRoute = activeRoute(ctx);
   for (let entry = first; entry !== undefined; entry = entry.fallback) {
     const bare = entry.length > 0 && start + entry.length === end;
-    if (bare && entry.trailingSlash !== "accept") {
+    // A WebSocket client follows no redirect: its handshake at `/ws` is the mounted app's `/`.
+    if (bare && entry.trailingSlash !== "accept" && !isWebSocketRequest(request)) {
       if (entry.trailingSlash === "strict") continue;
       ctx.route = joinRoute(outerRoute, entry.prefix);
       return redirectToDirectory(outerBase + url.slice(start, end) + "/" + url.slice(end));

@@ -11,6 +11,8 @@ export type { FetchApp, Handler, HandlerLike, Middleware } from "../handler.ts";
 export { context, copyContext } from "../context.ts";
 export type { RemoteAddress, RequestContext } from "../context.ts";
 export { isPass, pass } from "../pass.ts";
+export { isWebSocketRequest, upgradeRequired, upgradeWebSocket, webSocket } from "../websocket.ts";
+export type { UpgradeWebSocketOptions, WebSocketUpgrade } from "../websocket.ts";
 export { onShutdown } from "../lifecycle.ts";
 export type { ShutdownHook } from "../lifecycle.ts";
 export { byMethod, cascade, hosts, match, mount } from "../dispatch/mod.ts";

@@ -14,6 +14,8 @@ import { authority, pathAndQuery } from "../internal/url.ts";
 import type { UpstreamRequest } from "./adapters/upstream_node.ts";
 import { HOP_BY_HOP, plainResponse } from "../internal/http.ts";
 import { traceparentOf } from "./trace.ts";
+import { isWebSocketRequest } from "../websocket.ts";
+import { relayWebSocket, UpstreamSocketError } from "./proxy_websocket.ts";
 
 /** Options of {@linkcode proxy} and {@linkcode balance}. */
 export interface ProxyOptions {
@@ -111,8 +113,12 @@ function parseUpstream(value: unknown, option: string): URL {
   } catch {
     throw new TypeError(`${option} must be an absolute http(s) URL, got ${describe(value)}`);
   }
+  if (url.protocol === "ws:" || url.protocol === "wss:") {
+    // A WebSocket upstream answers plain HTTP on the same origin: http: for ws:, https: for wss:.
+    url = new URL(url.href.replace(/^ws/, "http"));
+  }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${option} must be an http: or https: URL, got ${describe(String(value))}`);
+    throw new TypeError(`${option} must be an http: or https: URL (or ws:, wss:), got ${describe(String(value))}`);
   }
   if (url.search || url.hash) throw new TypeError(`${option} must not have a query or fragment, got ${url.href}`);
   return url;
@@ -222,6 +228,7 @@ async function forward(
 ): Promise<Response | ConnectFailure> {
   const upstreamPath = upstream.pathname.replace(/\/+$/, "");
   const target = `${upstream.origin}${upstreamPath}${pathAndQuery(request.url)}`;
+  if (isWebSocketRequest(request)) return forwardWebSocket(request, target, options);
   const aborter = new AbortController();
   const clientSignal = context(request).signal;
   const onClientGone = () => aborter.abort(clientSignal.reason);
@@ -257,6 +264,22 @@ async function forward(
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
+/** A WebSocket handshake: relayed to the upstream's, a failed one is a ConnectFailure (or a 504 on the timeout). */
+async function forwardWebSocket(
+  request: Request,
+  target: string,
+  options: Required<ProxyOptions>,
+): Promise<Response | ConnectFailure> {
+  const headers = upstreamHeaders(request, options.trustForwarded);
+  try {
+    return await relayWebSocket(request, target, { headers, timeout: options.timeout });
+  } catch (error) {
+    if (!(error instanceof UpstreamSocketError)) throw error;
+    if (error.timedOut) return plainResponse(504, "Gateway Timeout: the upstream did not answer in time");
+    return new ConnectFailure(error);
+  }
+}
+
 function badGateway(failure: ConnectFailure): Response {
   const cause = failure.cause instanceof Error ? failure.cause : undefined;
   const detail = (cause?.cause as { code?: string } | undefined)?.code ?? cause?.name ?? "connection failed";
@@ -270,6 +293,11 @@ function badGateway(failure: ConnectFailure): Response {
  * (the path the proxy sees, below its mount, is appended to the upstream's).
  *
  * Unreachable upstream → 502; no response headers within `timeout` → 504.
+ *
+ * A WebSocket handshake is forwarded as one (`ws:`/`wss:` for an `http:`/`https:`
+ * upstream, or an upstream given as `ws:`/`wss:`): the upstream's subprotocol is
+ * the client's, messages pass both ways as they are, and each side's close
+ * code and reason reach the other. An upstream refusing the handshake is a 502.
  *
  * @example Mount an upstream under /api
  * ```ts

@@ -19,5 +19,6 @@
  */
 export { bindContext } from "../context.ts";
 export type { ContextInit } from "../context.ts";
+export type { UpgradeRequest, WebSocketUpgrade, WebSocketUpgrader } from "../internal/upgrade.ts";
 export { runShutdownHooks } from "../lifecycle.ts";
 export { defaultLimits } from "./limits.ts";

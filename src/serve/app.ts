@@ -15,11 +15,16 @@ import { denoContextInit, isDenoServeInfo } from "./adapters/deno.ts";
 import { isWorkersContext, workersContextInit } from "./adapters/workerd.ts";
 import { type FetchApp, type HandlerLike, toHandler } from "../handler.ts";
 import { invoke } from "./invoke.ts";
+import { defaultLimits } from "./limits.ts";
+import { runtime } from "../internal/runtime.ts";
+import { appWebSocketHandlers } from "./adapters/websocket_bun.ts";
 
 /** What {@linkcode defineApp} returns: a Workers-style app object. */
 export interface ServableApp extends FetchApp {
   /** Answers a request; `runtimeArgs` are whatever the runtime passes (Workers `env, ctx`, Deno's info, Bun's server). */
   fetch(request: Request, ...runtimeArgs: unknown[]): Response | Promise<Response>;
+  /** Bun only: the WebSocket handlers `bun run` gives its server, so `upgradeWebSocket()` works there. */
+  websocket?: Record<string, unknown>;
 }
 
 const denoInit = denoContextInit();
@@ -62,7 +67,9 @@ function alreadyBound(context: RequestContext): boolean {
  */
 export function defineApp(app: HandlerLike): ServableApp {
   const handler = toHandler(app, "defineApp: app");
+  const bunWebSocket = runtime === "bun" ? { websocket: appWebSocketHandlers(defaultLimits.maxMessageSize) } : {};
   return Object.freeze({
+    ...bunWebSocket,
     fetch(request: Request, ...runtimeArgs: unknown[]): Response | Promise<Response> {
       if (runtimeArgs.length > 0 && !alreadyBound(context(request))) bindFromRuntime(request, runtimeArgs);
       return invoke(handler, request);

@@ -65,6 +65,8 @@ export function invoke(handler: Handler, request: Request, guard?: BodyGuard): R
  * client reconnects elsewhere instead of reusing a connection about to close.
  */
 export function closing(response: Response): Response {
+  // A 101 hands the connection over: it is closed by the WebSocket, not after this answer.
+  if (response.status === 101) return response;
   try {
     response.headers.set("connection", "close");
     return response;

@@ -27,6 +27,8 @@ export interface Limits {
    * Default 10 000. Bun counts whole seconds, checked every 4 s; Deno has no idle timeout.
    */
   idleTimeout: number;
+  /** Largest WebSocket message in bytes; a larger one closes the socket with 1009 (Message Too Big). Default 16 MiB. */
+  maxMessageSize: number;
 }
 
 /** The defaults of {@linkcode Limits}. */
@@ -35,6 +37,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxHeaderSize: 16 * 1024,
   requestTimeout: 30_000,
   idleTimeout: 10_000,
+  maxMessageSize: 16 * 1024 * 1024,
 });
 
 /** Validates and completes limits; a bad value is a TypeError naming it. */

@@ -7,6 +7,7 @@ import type { ContextInit } from "../../context.ts";
 import { answerer } from "../answer.ts";
 import { internalError } from "../invoke.ts";
 import type { AdapterInput, AdapterServer } from "../types.ts";
+import { BunSockets, bunUpgrader } from "./websocket_bun.ts";
 
 /** The server object Bun passes a fetch handler as its second argument. */
 export interface BunServer {
@@ -15,6 +16,7 @@ export interface BunServer {
   /** Sets the idle timer of the request's connection, in seconds; 0 turns it off. */
   timeout(request: Request, seconds: number): void;
   stop(closeActiveConnections?: boolean): Promise<void>;
+  upgrade(request: Request, options: { data: unknown; headers?: Record<string, string> }): boolean;
 }
 interface BunGlobal {
   serve(options: Record<string, unknown>): BunServer;
@@ -32,6 +34,7 @@ export function bunContextInit(server: BunServer, waitUntil?: (promise: Promise<
       return ip ? { hostname: ip.address, port: ip.port } : undefined;
     },
     runtimeArgs: [server],
+    webSocket: bunUpgrader(server),
     ...(waitUntil ? { waitUntil } : {}),
   };
 }
@@ -83,6 +86,7 @@ export function serveBun(input: AdapterInput): AdapterServer {
   const { answer, drain } = answerer(input, limits.maxHeaderSize < BUN_HEAD_LIMIT);
   // Bun counts in whole seconds, at most 255 (and checks only every 4 s).
   const idleSeconds = Math.min(255, Math.max(1, Math.round(limits.idleTimeout / 1000)));
+  const sockets = new BunSockets();
   const server = Bun.serve({
     port: input.port,
     hostname: input.hostname,
@@ -97,6 +101,7 @@ export function serveBun(input: AdapterInput): AdapterServer {
       const result = answer(request, init);
       return result instanceof Promise ? whileWorking(server, request, result, idleSeconds) : result;
     },
+    websocket: sockets.handlers(limits.maxMessageSize),
     error(error: unknown) {
       console.error(error);
       return internalError();
@@ -110,7 +115,9 @@ export function serveBun(input: AdapterInput): AdapterServer {
     close: async () => {
       drain();
       await drainGrace();
-      return server.stop(false);
+      const stopped = server.stop(false);
+      await sockets.goAway(server);
+      return stopped;
     },
     forceClose: () => server.stop(true),
   };

@@ -6,6 +6,7 @@
 import type { ContextInit, RequestContext } from "../../context.ts";
 import { answerer } from "../answer.ts";
 import { defaultLimits } from "../limits.ts";
+import { denoUpgrader } from "./websocket_deno.ts";
 import type { AdapterInput, AdapterServer } from "../types.ts";
 
 /** The second argument Deno passes a serve handler. */
@@ -57,10 +58,14 @@ const infoOf = (context: RequestContext) => context.runtimeArgs[0] as DenoServeI
  * no closure allocated per request. `serve()` and `defineApp` both bind with
  * it, so the two cannot drift.
  */
-export function denoContextInit(waitUntil?: (promise: Promise<unknown>) => void): ContextInit {
+export function denoContextInit(
+  waitUntil?: (promise: Promise<unknown>) => void,
+  maxMessageSize = defaultLimits.maxMessageSize,
+): ContextInit {
   return {
     remoteAddr: (_request, context) => infoOf(context).remoteAddr,
     signal: (request, context) => disconnectSignal(infoOf(context), request),
+    webSocket: denoUpgrader(maxMessageSize),
     ...(waitUntil ? { waitUntil } : {}),
   };
 }
@@ -79,7 +84,7 @@ export function serveDeno(input: AdapterInput): AdapterServer {
   // cost on Deno's hot path; Deno itself refuses heads over ~64 KiB (with 400).
   // So the 431 check runs when a limit was set explicitly, not for the default.
   const { answer, drain } = answerer(input, limits.maxHeaderSize !== defaultLimits.maxHeaderSize);
-  const init = denoContextInit(track);
+  const init = denoContextInit(track, limits.maxMessageSize);
   const server = Deno.serve(
     {
       port: input.port,

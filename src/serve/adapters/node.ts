@@ -32,6 +32,7 @@ import { type HeadWriter, OWN_HEAD, writeResponse } from "../../node/response.ts
 import { drainServer, endWhenIdle, isEnding } from "../../node/server_drain.ts";
 import { isHttp2 } from "../../node/http2.ts";
 import { createNodeServer, type NodeServer, trackConnections } from "./node_server.ts";
+import { attachWebSockets } from "../../node/websocket.ts";
 
 interface NodeState {
   input: AdapterInput;
@@ -79,7 +80,15 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
     },
   };
   const closeAll = trackConnections(server, state.sockets);
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => respond(state, req, res));
+  const respondTo = (req: IncomingMessage, res: ServerResponse) => respond(state, req, res);
+  server.on("request", respondTo);
+  const webSockets = attachWebSockets({
+    ...state,
+    server,
+    respond: respondTo,
+    maxMessageSize: input.limits.maxMessageSize,
+  });
+  state.init.webSocket = webSockets.upgrader;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     // Workers on Node share the port through node:cluster, so no reusePort here.
@@ -95,9 +104,13 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
           // never sent a request (browsers open them ahead of time), is closed
           // without a reset (src/node/server_drain.ts).
           state.draining = true;
+          void webSockets.goAway();
           return drainServer(state);
         },
-        forceClose: () => Promise.resolve(closeAll()),
+        forceClose: () => {
+          webSockets.terminate();
+          return Promise.resolve(closeAll());
+        },
       });
     });
   });

@@ -6,6 +6,11 @@
  * @module
  */
 import type { ContextInit } from "../../context.ts";
+import { defaultLimits } from "../limits.ts";
+import { workersUpgrader } from "./websocket_workerd.ts";
+
+/** One upgrader for every request: a Worker has no `serve()` limits, so the defaults apply. */
+const upgrader = workersUpgrader(defaultLimits.maxMessageSize);
 
 /** The execution context Workers pass a fetch handler as its third argument. */
 export interface WorkersExecutionContext {
@@ -19,5 +24,5 @@ export function isWorkersContext(value: unknown): value is WorkersExecutionConte
 
 /** The context of a request workerd passed with its `env` and execution context. */
 export function workersContextInit(env: unknown, ctx: WorkersExecutionContext): ContextInit {
-  return { env, waitUntil: (promise) => ctx.waitUntil(promise) };
+  return { env, waitUntil: (promise) => ctx.waitUntil(promise), webSocket: upgrader };
 }
