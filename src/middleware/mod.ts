@@ -1,7 +1,8 @@
 /**
  * `fetchkit/middleware`: `(next) => handler` wrappers portable to Deno, Bun,
  * Node and Workers: an accumulating profiler with a page, an access log,
- * error pages, a reverse proxy with balancing, and streaming body transforms.
+ * error pages, a reverse proxy with balancing, streaming body transforms,
+ * response compression, ETags for dynamic bodies and per-route body limits.
  *
  * @example A development stack around an app
  * ```ts
@@ -30,3 +31,6 @@ export {
   transformBody,
   type TransformOptions,
 } from "./transform.ts";
+export { compress, type CompressEncoding, type CompressOptions } from "./compress.ts";
+export { etag, type EtagOptions } from "./etag.ts";
+export { bodyLimit } from "./body_limit.ts";
