@@ -66,7 +66,9 @@ interface CompressSettings {
  * are: HEAD, 204, 304, 206, bodies already encoded, `Cache-Control:
  * no-transform`, bodies declared smaller than `threshold`, and types that do
  * not compress. Streamed bodies (`text/event-stream`, a page sent in parts)
- * are compressed and flushed chunk by chunk, never buffered whole.
+ * are compressed and flushed chunk by chunk, never buffered whole (on
+ * Workers, whose CompressionStream cannot flush, event streams are sent
+ * uncompressed).
  *
  * @example
  * ```ts
@@ -135,16 +137,19 @@ function checkLevels(level: unknown): Partial<Record<CompressEncoding, number>> 
  * body ends here, without a Vary).
  */
 function isCandidate(settings: CompressSettings, request: Request, response: Response): boolean {
+  // Headers before body: Bun forgets a Blob body's Content-Type once `body` was read first.
+  const headers = response.headers;
   if (response.body === null || request.method === "HEAD") return false;
   const status = response.status;
   if (status === 204 || status === 206 || status === 304 || status < 200) return false;
-  const headers = response.headers;
   const length = headers.get("content-length");
   if (length !== null && Number(length) < settings.threshold) return false;
   const encoding = headers.get("content-encoding");
   if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return false;
   const type = headers.get("content-type");
   if (type === null || !settings.compressible(type)) return false;
+  // CompressionStream cannot flush: events would wait in it until kilobytes gathered.
+  if (!settings.zlib && type.toLowerCase().startsWith("text/event-stream")) return false;
   const cacheControl = headers.get("cache-control");
   return cacheControl === null || !/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(cacheControl);
 }
@@ -178,11 +183,10 @@ function withVary(response: Response): Response {
   if (merged === vary) return response;
   try {
     response.headers.set("vary", merged);
-    return response;
-  } catch {
-    // Immutable headers (a fetch() response): the same body under copied headers.
-    const headers = new Headers(response.headers);
-    headers.set("vary", merged);
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-  }
+    // Bun ignores writes to a fetched response's headers without throwing: check.
+    if (response.headers.get("vary") === merged) return response;
+  } catch { /* immutable headers (a fetch() response on Node and Deno) */ }
+  const headers = new Headers(response.headers);
+  headers.set("vary", merged);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

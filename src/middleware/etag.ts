@@ -70,8 +70,9 @@ interface EtagSettings {
 
 function isTaggable(request: Request, response: Response): boolean {
   const method = request.method;
+  // Headers before body: Bun forgets a Blob body's Content-Type once `body` was read first.
   return isResponse(response) && (method === "GET" || method === "HEAD") && response.status === 200 &&
-    response.body !== null && !response.headers.has("etag");
+    !response.headers.has("etag") && response.body !== null;
 }
 
 /** `response` with its tag, a 304 when the client holds it, or untouched when its body is over the cap. */
