@@ -12,7 +12,7 @@ import { isResponse } from "../internal/is_response.ts";
 import { runtime } from "../internal/runtime.ts";
 import { varyWith } from "../internal/vary.ts";
 import { type ContentCoding, webCodings, webCompressor } from "../internal/web_compression.ts";
-import { zlibCompressor, zlibEncodings } from "./adapters/zlib.ts";
+import { zlibCompressed, zlibEncodings } from "./adapters/zlib.ts";
 
 /** A coding `compress` can produce. */
 export type CompressEncoding = ContentCoding;
@@ -80,7 +80,13 @@ interface CompressSettings {
  */
 export function compress(options: CompressOptions = {}): Middleware {
   const settings = compressSettings(options);
-  return (next: Handler): Handler => async (request) => compressResponse(settings, request, await next(request));
+  return (next: Handler): Handler => (request) => {
+    const result = next(request);
+    // A synchronous answer stays synchronous: serve() sends it without a promise turn.
+    return result instanceof Promise
+      ? result.then((response) => compressResponse(settings, request, response))
+      : compressResponse(settings, request, result);
+  };
 }
 
 /** Checks the options (a TypeError naming the bad one) and settles what this runtime can do. */
@@ -166,8 +172,10 @@ function compressResponse(settings: CompressSettings, request: Request, response
   headers.set("vary", varyWith(headers.get("vary"), "Accept-Encoding"));
   const etag = headers.get("etag");
   if (etag !== null && !etag.startsWith("W/")) headers.set("etag", `W/${etag}`);
-  const compressor = settings.zlib ? zlibCompressor(coding, settings.levels[coding]) : webCompressor(coding);
-  return new Response(response.body!.pipeThrough(compressor), {
+  const body = settings.zlib
+    ? zlibCompressed(response.body!, coding, settings.levels[coding])
+    : response.body!.pipeThrough(webCompressor(coding));
+  return new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers,
