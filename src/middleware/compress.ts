@@ -140,12 +140,11 @@ function checkLevels(level: unknown): Partial<Record<CompressEncoding, number>> 
 /**
  * Whether `response` is one compress may touch at all, whatever the client
  * accepts: cheap header reads, the size first (the common case of a small
- * body ends here, without a Vary).
+ * body ends here, without a Vary). Its body is not looked at.
  */
 function isCandidate(settings: CompressSettings, request: Request, response: Response): boolean {
-  // Headers before body: Bun forgets a Blob body's Content-Type once `body` was read first.
+  if (request.method === "HEAD") return false;
   const headers = response.headers;
-  if (response.body === null || request.method === "HEAD") return false;
   const status = response.status;
   if (status === 204 || status === 206 || status === 304 || status < 200) return false;
   const length = headers.get("content-length");
@@ -165,6 +164,11 @@ function compressResponse(settings: CompressSettings, request: Request, response
   if (!isResponse(response) || !isCandidate(settings, request, response)) return response;
   const coding = negotiateEncoding(request.headers.get("accept-encoding"), settings.encodings);
   if (coding === "identity") return withVary(response);
+  // `body` last, once compressing is decided: reading it makes Node's light Response (and Deno's
+  // string body) build a stream, which costs more than everything above; and Bun forgets a Blob
+  // body's Content-Type when `body` is read before `headers`.
+  const source = response.body;
+  if (source === null) return response;
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   headers.delete("accept-ranges"); // ranges of the coded bytes are not offered
@@ -173,8 +177,8 @@ function compressResponse(settings: CompressSettings, request: Request, response
   const etag = headers.get("etag");
   if (etag !== null && !etag.startsWith("W/")) headers.set("etag", `W/${etag}`);
   const body = settings.zlib
-    ? zlibCompressed(response.body!, coding, settings.levels[coding])
-    : response.body!.pipeThrough(webCompressor(coding));
+    ? zlibCompressed(source, coding, settings.levels[coding])
+    : source.pipeThrough(webCompressor(coding));
   return new Response(body, {
     status: response.status,
     statusText: response.statusText,
