@@ -127,6 +127,27 @@ for (const coding of HERE) {
   });
 }
 
+test("compress: gzip of large chunks (compressed in place) decodes, across chunks and slices", async () => {
+  const big = PAGE.repeat(30); // 390 KB: its first chunk is over the in-place threshold, and over one slice
+  const pieces = [big.slice(0, 40_000), big.slice(40_000, 40_010), "", big.slice(40_010)];
+  for (const chunks of [[big], pieces]) {
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const piece of chunks) controller.enqueue(new TextEncoder().encode(piece));
+        controller.close();
+      },
+    });
+    const app = compress({ encodings: ["gzip"] })(() =>
+      new Response(source, { headers: { "content-type": "text/html" } })
+    );
+    const response = await app(get("gzip"));
+    assert.equal(response.headers.get("content-encoding"), "gzip");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assert.ok(bytes.length < big.length / 10, `${bytes.length} bytes`);
+    assert.equal(await decodeText(bytes, "gzip"), big);
+  }
+});
+
 test("compress: the server's preference on ties (br first), and q-values above it", async () => {
   const app = compress()(html());
   const tie = await app(get("gzip, deflate, br, zstd"));
