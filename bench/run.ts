@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, root } from "./_lib/bench.ts";
 
-const all = ["compose", "hello", "overhead", "dispatch", "static", "middleware", "bridge"];
+const all = ["compose", "hello", "overhead", "dispatch", "static", "middleware", "compress", "bridge"];
 if (process.env.BENCH_SOAK === "1") all.push("soak");
 const chosen = process.argv.slice(2);
 const names = chosen.length > 0 ? chosen : all;
