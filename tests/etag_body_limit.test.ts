@@ -99,7 +99,9 @@ test("bodyLimit: under the limit the handler reads it all, with its context", as
 
 test("bodyLimit: a declared length over the limit is 413 without calling the handler", async () => {
   let called = false;
-  const response = await bodyLimit(10)(() => (called = true, new Response("no")))(post("x".repeat(11), { "content-length": "11" }));
+  const response = await bodyLimit(10)(() => (called = true, new Response("no")))(
+    post("x".repeat(11), { "content-length": "11" }),
+  );
   assert.equal(response.status, 413);
   assert.match(await response.text(), /Content Too Large/);
   assert.equal(called, false);

@@ -12,7 +12,8 @@ import { isResponse } from "../internal/is_response.ts";
 import { runtime } from "../internal/runtime.ts";
 import { varyWith } from "../internal/vary.ts";
 import { type ContentCoding, webCodings, webCompressor } from "../internal/web_compression.ts";
-import { zlibCompressed, zlibEncodings } from "./adapters/zlib.ts";
+import { memoryBody } from "./adapters/memory_body.ts";
+import { zlibCompressed, zlibCompressSync, zlibEncodings } from "./adapters/zlib.ts";
 
 /** A coding `compress` can produce. */
 export type CompressEncoding = ContentCoding;
@@ -164,11 +165,6 @@ function compressResponse(settings: CompressSettings, request: Request, response
   if (!isResponse(response) || !isCandidate(settings, request, response)) return response;
   const coding = negotiateEncoding(request.headers.get("accept-encoding"), settings.encodings);
   if (coding === "identity") return withVary(response);
-  // `body` last, once compressing is decided: reading it makes Node's light Response (and Deno's
-  // string body) build a stream, which costs more than everything above; and Bun forgets a Blob
-  // body's Content-Type when `body` is read before `headers`.
-  const source = response.body;
-  if (source === null) return response;
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   headers.delete("accept-ranges"); // ranges of the coded bytes are not offered
@@ -176,6 +172,22 @@ function compressResponse(settings: CompressSettings, request: Request, response
   headers.set("vary", varyWith(headers.get("vary"), "Accept-Encoding"));
   const etag = headers.get("etag");
   if (etag !== null && !etag.startsWith("W/")) headers.set("etag", `W/${etag}`);
+  // A body in memory (Node's light Response) is compressed in one call and keeps a length.
+  const inMemory = settings.zlib ? memoryBody(response) : undefined;
+  if (inMemory !== undefined) {
+    const compressed = zlibCompressSync(inMemory, coding, settings.levels[coding]);
+    headers.set("content-length", String(compressed.byteLength));
+    return new Response(compressed as Uint8Array<ArrayBuffer>, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+  // `body` last, once compressing is decided: reading it makes Node's light Response (and Deno's
+  // string body) build a stream, which costs more than everything above; and Bun forgets a Blob
+  // body's Content-Type when `body` is read before `headers`.
+  const source = response.body;
+  if (source === null) return response;
   const body = settings.zlib
     ? zlibCompressed(source, coding, settings.levels[coding])
     : source.pipeThrough(webCompressor(coding));

@@ -181,6 +181,25 @@ class ZlibPump implements Pump {
   }
 }
 
+/** `body` compressed whole, synchronously (a body held in memory, see memory_body.ts). */
+export function zlibCompressSync(body: string | Uint8Array, encoding: ZlibEncoding, level: number): Uint8Array {
+  const z = zlibModule()!;
+  const c = z.constants;
+  switch (encoding) {
+    case "gzip":
+      return z.gzipSync(body, { level });
+    case "deflate":
+      return z.deflateSync(body, { level });
+    case "br":
+      return z.brotliCompressSync(body, { params: { [c.BROTLI_PARAM_QUALITY]: level } });
+    case "zstd": {
+      const zstd = z as unknown as { zstdCompressSync(body: string | Uint8Array, options: object): Uint8Array };
+      const constants = c as unknown as Record<string, number>;
+      return zstd.zstdCompressSync(body, { params: { [constants.ZSTD_c_compressionLevel]: level } });
+    }
+  }
+}
+
 /** Most input compressed in one synchronous step: a huge chunk is done in slices, between which others run. */
 const SYNC_SLICE = 256 * 1024;
 /** Deflate's window: what a back-reference can reach, so what each step is primed with. */
