@@ -61,7 +61,8 @@ interface CompressSettings {
 /**
  * Middleware compressing response bodies with the coding the client prefers
  * among `options.encodings` (RFC 9110 §12.5.3 q-values). A compressed
- * response loses its `Content-Length` (it is sent chunked), gets
+ * response loses its `Content-Length` (it is sent chunked; on Node a body
+ * held in memory is compressed in one call and keeps one), gets
  * `Content-Encoding`, and its strong `ETag` becomes weak; every response
  * that could have been compressed says `Vary: Accept-Encoding`. Left as they
  * are: HEAD, 204, 304, 206, bodies already encoded, `Cache-Control:
