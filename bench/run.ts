@@ -20,6 +20,7 @@ const all = [
   "static",
   "middleware",
   "middleware_idle",
+  "compress",
   "bridge",
   "https",
   "websocket",

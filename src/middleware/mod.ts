@@ -2,8 +2,9 @@
  * `fetchkit/middleware`: `(next) => handler` wrappers portable to Deno, Bun,
  * Node and Workers: an accumulating profiler with a page (and Prometheus
  * text), an access log, error pages, a reverse proxy with balancing,
- * streaming body transforms, CORS, security headers, request ids, W3C trace
- * context and handler timeouts.
+ * streaming body transforms, response compression, ETags for dynamic
+ * bodies, per-route body limits, CORS, security headers, request ids, W3C
+ * trace context and handler timeouts.
  *
  * @example A development stack around an app
  * ```ts
@@ -44,3 +45,6 @@ export {
 export { requestId, type RequestIdOptions } from "./request_id.ts";
 export { traceContext, type TraceContextOptions } from "./trace.ts";
 export { timeout, type TimeoutOptions } from "./timeout.ts";
+export { compress, type CompressEncoding, type CompressOptions } from "./compress.ts";
+export { etag, type EtagOptions } from "./etag.ts";
+export { bodyLimit } from "./body_limit.ts";

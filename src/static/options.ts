@@ -82,6 +82,13 @@ export interface ServeStaticOptions {
    * path. Asset-looking paths (`/app.js`, `/logo.png`) still miss. Default false.
    */
   spa?: boolean;
+  /**
+   * Compress text files (HTML, CSS, JavaScript, JSON, SVG…, 1 KiB or more) on the fly for clients
+   * that accept a coding no precompressed sibling offers, with the runtime's CompressionStream;
+   * compressed copies of files up to `cache.maxFileBytes` are kept (a quarter of `cache.maxBytes`).
+   * Default false: precompressed siblings cost nothing per request, and the plain hot path stays as fast.
+   */
+  compress?: boolean;
 }
 
 /** The options with every default applied: what the handler reads. */
@@ -135,6 +142,9 @@ export function checkOptions(root: unknown, options: unknown): void {
     throw new TypeError("serveStatic: options.maxRanges must be a positive integer");
   }
   checkCacheOptions(o.cache);
+  if (o.compress !== undefined && typeof o.compress !== "boolean") {
+    throw new TypeError("serveStatic: options.compress must be a boolean");
+  }
   if (o.onError !== undefined && typeof o.onError !== "function") {
     throw new TypeError("serveStatic: options.onError must be a function");
   }

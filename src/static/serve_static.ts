@@ -18,6 +18,7 @@ import type { Handler, Middleware } from "../handler.ts";
 import { canonicalPathOf } from "../internal/canonical_path.ts";
 import { pathStart, rawPath as rawPathOf } from "../internal/url.ts";
 import { isPass, pass } from "../pass.ts";
+import { compressingStatic } from "./compress.ts";
 import { checkOptions, type ServeStaticOptions, settingsOf } from "./options.ts";
 import { lookup } from "./resolve.ts";
 import { fromMemory, miss, plain, redirect, respond } from "./respond.ts";
@@ -45,10 +46,10 @@ export function staticHandler(
     throw new TypeError("serveStatic: this runtime has no filesystem; pass a FileSource such as memorySource()");
   }
   const server = createServer(root, settingsOf(options), fileSystem);
-  if (server.settings.spa) {
-    return (request) => withSpaFallback(server, request, rawPathOf(request.url), handle(server, request));
-  }
-  return (request) => handle(server, request);
+  const handler: Handler = server.settings.spa
+    ? (request) => withSpaFallback(server, request, rawPathOf(request.url), handle(server, request))
+    : (request) => handle(server, request);
+  return options.compress === true ? compressingStatic(handler, server.settings) : handler;
 }
 
 /**
