@@ -7,9 +7,9 @@
  * every response; for a cached file those fields are the same thousands of
  * times a second. Node's own `_storeHeader(block, null)` is what `writeHead`
  * calls after that work, and it adds what does vary per request, as for any
- * response: `Date` (cached per second by Node), `Connection` / `Keep-Alive`
- * as the request and the server's state say, and `Content-Length` from
- * `_contentLength`. The fields were checked once, against Node's own rules,
+ * response: `Date` (cached per second by Node) and `Connection` /
+ * `Keep-Alive` as the request and the server's state say. Content-Length is
+ * the one field given to it as a field (so it also frames HTTP/1.0 answers). The fields were checked once, against Node's own rules,
  * when the block was made; a head Node would refuse is written the ordinary
  * way, which fails as it always did.
  *
@@ -24,10 +24,9 @@ import type { PreparedAnswer, PreparedHead } from "../internal/prepared.ts";
 
 /** The `node:http` internals this relies on, checked before each use. */
 interface RawResponse {
-  _storeHeader?: (firstLine: string, headers: null) => void;
+  _storeHeader?: (firstLine: string, headers: string[] | null) => void;
   _header?: string | null;
   _hasBody: boolean;
-  _contentLength: number | null;
   _expect_continue: boolean;
   _sent100: boolean;
 }
@@ -64,21 +63,18 @@ export function writePrepared(answer: PreparedAnswer, req: IncomingMessage, res:
   const extra = answer.extra === undefined ? "" : extraLines(answer.extra);
   if (extra === undefined) return false;
   const body = answer.body;
-  // A HEAD's Content-Length must be stated: Node adds none for a message without a body.
-  if (body !== null && req.method === "HEAD") return false;
   // What writeHead does before it stores a head.
   res.statusCode = status;
   res.statusMessage = reason;
   if (status === 304) raw._hasBody = false;
   if (raw._expect_continue && !raw._sent100) res.shouldKeepAlive = false;
-  if (body !== null) raw._contentLength = body.byteLength;
-  raw._storeHeader(block + extra, null);
-  if (body === null) res.end();
+  raw._storeHeader(block + extra, body === null ? null : ["content-length", String(body.byteLength)]);
+  if (body === null || req.method === "HEAD") res.end();
   else res.end(body);
   return true;
 }
 
-/** The status line and fields of `head` (Content-Length left to Node), encoded once per status. */
+/** The status line and fields of `head` (but Content-Length, given apart), encoded once per status. */
 function headBlock(head: PreparedHead, status: number): string | false {
   const known = head.encoded as EncodedHead | undefined;
   if (known !== undefined && known.status === status) return known.block;
@@ -103,7 +99,7 @@ function encode(head: PreparedHead, status: number): string | false {
   return block;
 }
 
-/** This answer's own fields as header lines (Content-Length left to Node); `undefined` when Node would refuse one. */
+/** This answer's own fields as header lines (but Content-Length); `undefined` when Node would refuse one. */
 function extraLines(extra: readonly string[]): string | undefined {
   let lines = "";
   for (let i = 0; i + 1 < extra.length; i += 2) {
