@@ -61,8 +61,16 @@ type PreparingClass = { [PREPARED_RESPONSE]?: (answer: PreparedAnswer) => Respon
 export function preparedResponse(answer: PreparedAnswer): Response {
   const make = (globalThis.Response as unknown as PreparingClass)[PREPARED_RESPONSE];
   if (make !== undefined) return make(answer);
-  const headers = answer.extra === undefined ? answer.head.fields : preparedHeaders(answer);
-  return new Response(answer.body, { status: answer.status, headers });
+  return new Response(answer.body, { status: answer.status, headers: fieldsOf(answer) });
+}
+
+/** The fields of `answer` as one record: a record is what Deno and Node build a Response from fastest. */
+function fieldsOf(answer: PreparedAnswer): Record<string, string> {
+  const extra = answer.extra;
+  if (extra === undefined) return answer.head.fields;
+  const fields: Record<string, string> = { ...answer.head.fields };
+  for (let i = 0; i + 1 < extra.length; i += 2) fields[extra[i]] = extra[i + 1];
+  return fields;
 }
 
 /**
