@@ -14,6 +14,8 @@ import { makeFixture, pattern } from "./_lib/static_fixture.ts";
 import { serveStatic } from "../src/static/mod.ts";
 import type { Handler } from "../src/handler.ts";
 import { context } from "../src/context.ts";
+import { CLONE_TEMPLATES, StaticCache } from "../src/static/cache.ts";
+import { fileEntry } from "../src/static/variant.ts";
 
 const fx = makeFixture();
 const BYTES = pattern(1000);
@@ -199,5 +201,21 @@ test("static hot: on Node a response that already has headers set on it is writt
     assert.deepEqual(answer.body, BYTES);
   });
 }, { only: ["node"] });
+
+test("static hot: a kept 206 counts in the body budget", () => {
+  const headers = { source: undefined, cacheControlFor: () => undefined };
+  const variant = (path: string) =>
+    fileEntry(path, { kind: "file", size: 100, mtimeMs: 0 }, [], headers, Date.now()).variants[0];
+  const weight = CLONE_TEMPLATES ? 200 : 100; // a template Response holds the bytes a second time
+  const cache = new StaticCache({ maxBytes: 2 * weight, maxFileBytes: 100, statTtl: 1000, maxEntries: 10 });
+  const [a, b] = [variant("a.txt"), variant("b.txt")];
+  cache.keepBody(a, new Uint8Array(100));
+  cache.keepBody(b, new Uint8Array(100));
+  assert.ok(a.body !== undefined && b.body !== undefined, "both fit");
+  cache.keepPartial(a, "bytes=0-49", new Response("x"), 50);
+  // 50 more bytes do not fit: a body not used lately went out (here `a` itself, the oldest).
+  assert.ok(a.body === undefined || b.body === undefined, "a kept 206 made room");
+  if (a.body === undefined) assert.equal(a.partialTemplate, undefined);
+});
 
 test("static hot: cleanup", () => fx.remove());

@@ -109,6 +109,32 @@ export class StaticCache {
     this.#cachedBytes += weight;
   }
 
+  /**
+   * Keeps `response`, a 206 of `length` bytes of `v`'s cached body for the
+   * Range `range`, to clone for the next same request (only while the body
+   * itself is cached; it replaces the one kept before).
+   */
+  keepPartial(v: Variant, range: string, response: Response, length: number): void {
+    if (!this.#bodies.has(v)) return;
+    this.#dropPartial(v);
+    this.#makeRoom(length);
+    // Making room may have evicted the body itself.
+    const weight = this.#bodies.get(v);
+    if (weight === undefined) return;
+    v.partialTemplate = { range, response, weight: length };
+    this.#bodies.set(v, weight + length);
+    this.#cachedBytes += length;
+  }
+
+  #dropPartial(v: Variant): void {
+    const kept = v.partialTemplate;
+    const weight = this.#bodies.get(v);
+    if (kept === undefined || weight === undefined) return;
+    v.partialTemplate = undefined;
+    this.#bodies.set(v, weight - kept.weight);
+    this.#cachedBytes -= kept.weight;
+  }
+
   #makeRoom(weight: number): void {
     const bodies = this.#bodies;
     while (this.#cachedBytes + weight > this.maxBytes && bodies.size > 0) {
@@ -132,6 +158,7 @@ export class StaticCache {
     v.body = undefined;
     v.template = undefined;
     v.answer = undefined;
+    v.partialTemplate = undefined;
   }
 
   /** An unchanged file keeps its cached body across revalidation. */

@@ -15,6 +15,7 @@ import { CLONE_TEMPLATES } from "./cache.ts";
 import { etagListMatches } from "./conditional.ts";
 import { parseRange } from "./range.ts";
 import { fromMemory } from "./respond.ts";
+import type { StaticServer } from "./server.ts";
 import type { FileEntry, Variant } from "./variant.ts";
 
 /** The request headers the short way looks at. */
@@ -36,10 +37,10 @@ const RAW_LISTS = runtime === "node";
  * respond.ts: If-None-Match (304), then Range (206), then the content.
  */
 export function hotAnswer(
+  server: StaticServer,
   entry: FileEntry,
   request: Request,
   isHead: boolean,
-  maxRanges: number,
 ): Response | undefined {
   const variants = entry.variants;
   if (variants.length !== 1) return undefined;
@@ -55,7 +56,7 @@ export function hotAnswer(
   const body = v.body;
   if (isHead || body === undefined) return undefined;
   if (conditions.range === null) return fromMemory(v, body);
-  return partial(v, body, conditions.range, maxRanges);
+  return partial(server, v, body, conditions.range);
 }
 
 function fromHeaders(headers: Headers): Conditions {
@@ -113,17 +114,30 @@ function notModified(v: Variant): Response {
 }
 
 /** One range of a body in memory (206); the whole body when Range is to be ignored; `undefined` for the rest. */
-function partial(v: Variant, body: Uint8Array<ArrayBuffer>, header: string, maxRanges: number): Response | undefined {
+function partial(
+  server: StaticServer,
+  v: Variant,
+  body: Uint8Array<ArrayBuffer>,
+  header: string,
+): Response | undefined {
+  const kept = v.partialTemplate;
+  if (kept !== undefined && kept.range === header) {
+    v.hit = true;
+    return kept.response.clone();
+  }
   const size = v.stat.size;
-  const ranges = parseRange(header, size, maxRanges);
+  const ranges = parseRange(header, size, server.settings.maxRanges);
   if (ranges === "ignore") return fromMemory(v, body);
   if (ranges === "unsatisfiable" || ranges.length !== 1) return undefined;
   const { start, end } = ranges[0];
   v.hit = true;
-  return preparedResponse({
+  const response = preparedResponse({
     status: 206,
     head: v.heads.partial,
     extra: ["content-length", String(end - start), "content-range", `bytes ${start}-${end - 1}/${size}`],
     body: body.subarray(start, end),
   });
+  if (!CLONE_TEMPLATES) return response;
+  server.cache.keepPartial(v, header, response, end - start);
+  return v.partialTemplate?.response === response ? response.clone() : response;
 }

@@ -62,7 +62,7 @@ function handle(server: StaticServer, request: Request): Response | Promise<Resp
   const found = lookup(server, rawPath, Date.now());
   if (found instanceof Promise) return respond(server, request, rawPath, isHead, found);
   if (found.kind === "file") {
-    const hot = hotAnswer(found, request, isHead, server.settings.maxRanges);
+    const hot = hotAnswer(server, found, request, isHead);
     if (hot !== undefined) return hot;
   }
   return respond(server, request, rawPath, isHead, found);

@@ -46,6 +46,12 @@ export interface Variant {
   heads: { full: PreparedHead; partial: PreparedHead; notModified: PreparedHead };
   /** A never-consumed 304, cloned per request where that is cheap; made on first use. */
   notModifiedTemplate: Response | undefined;
+  /**
+   * The last single range served from the cached body, as a never-consumed
+   * 206 cloned when the same Range comes again (players and viewers repeat
+   * theirs), where cloning is cheap; its bytes count in the body budget.
+   */
+  partialTemplate: { range: string; response: Response; weight: number } | undefined;
 }
 
 /** A URL path that names a file (or a directory's index file). */
@@ -157,6 +163,7 @@ function makeVariant(
     answer: undefined,
     heads: { full: { fields: full }, partial: { fields: partial }, notModified: { fields: notModified } },
     notModifiedTemplate: undefined,
+    partialTemplate: undefined,
   };
 }
 
