@@ -243,6 +243,10 @@ export interface CompareOptions {
   warmup?: number;
   connections?: number;
   headers?: Record<string, string>;
+  /** A wrk Lua script (bench/scripts/), e.g. one that picks a random path per request. */
+  script?: string;
+  /** Report each server's RSS after its rounds (rows get `rssRounds`). */
+  rss?: boolean;
 }
 
 /** One line of a comparison. */
@@ -261,6 +265,8 @@ export interface CompareRow {
    * the only bottleneck, which stays put when the machine slows the client.
    */
   cpuRatio?: number;
+  /** The server's resident set size after each round, in MiB (whole process tree). */
+  rssRounds?: number[];
   errors: number;
 }
 
@@ -281,12 +287,14 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
     for (const spec of specs) servers.push(await startServer(spec));
     const samples: number[][] = specs.map(() => []);
     const cpu: number[][] = specs.map(() => []);
+    const rss: number[][] = specs.map(() => []);
     const errors: number[] = specs.map(() => 0);
     for (const [i, server] of servers.entries()) {
       await wrk(new URL(options.path ?? "/", server.url), {
         seconds: warmup,
         connections: options.connections,
         headers: options.headers,
+        script: options.script,
       });
       void i;
     }
@@ -297,8 +305,10 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
           seconds,
           connections: options.connections,
           headers: options.headers,
+          script: options.script,
         });
         samples[i].push(result.requestsPerSec);
+        rss[i].push(server.rss() / 1024 / 1024);
         cpu[i].push((server.cpuSeconds() - cpuBefore) * 1e6 / Math.max(1, result.requests));
         errors[i] += result.socketErrors + result.non2xx3xx;
       }
@@ -310,6 +320,7 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
       rounds: samples[i],
       cpuRounds: cpu[i],
       cpuRatio: median(cpu[0].map((baseline, round) => baseline / cpu[i][round])),
+      rssRounds: options.rss ? rss[i] : undefined,
       errors: errors[i],
     }));
     for (const row of rows) row.ratio = pairedRatio(row, rows[0]);
@@ -317,6 +328,15 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
+}
+
+/**
+ * How `row`'s CPU time per request compares with `baseline`'s from the same
+ * run: the median over rounds of baseline's µs/request divided by `row`'s
+ * (above 1: `row` spends less per request).
+ */
+export function pairedCpuRatio(row: CompareRow, baseline: CompareRow): number {
+  return median(row.cpuRounds!.map((cpu, round) => baseline.cpuRounds![round] / cpu));
 }
 
 /**
@@ -365,6 +385,7 @@ export function report(
           (row.cpuRounds?.length
             ? `  cpu ${median(row.cpuRounds).toFixed(2)} µs/req ratio ${row.cpuRatio?.toFixed(3)}`
             : "") +
+          (row.rssRounds?.length ? `  rss ${Math.max(...row.rssRounds).toFixed(0)} MiB` : "") +
           (row.errors ? `  errors ${row.errors}` : ""),
       );
     }

@@ -17,6 +17,7 @@
  * @module
  */
 import { BODY_METHODS, delegate } from "./delegate.ts";
+import { RAW_HEADERS } from "../internal/raw_headers.ts";
 
 /** How to build what the light Request defers. */
 export interface LightRequestSource {
@@ -66,6 +67,11 @@ export class LightRequest {
       this.#headers = headers;
     }
     return this.#headers;
+  }
+
+  /** Node's raw list while no Headers were built from it (src/internal/raw_headers.ts). */
+  get [RAW_HEADERS](): readonly string[] | undefined {
+    return this.#headers === undefined && this.#real === undefined ? this.#source.rawHeaders : undefined;
   }
 
   get signal(): AbortSignal {

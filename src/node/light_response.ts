@@ -9,6 +9,7 @@
  */
 import { BODY_METHODS, delegate } from "./delegate.ts";
 import { isNullBodyStatus } from "../internal/http.ts";
+import { PREPARED_RESPONSE, type PreparedAnswer, preparedHeaders } from "../internal/prepared.ts";
 
 const NativeResponse = globalThis.Response;
 const hasInstance = Function.prototype[Symbol.hasInstance];
@@ -26,6 +27,8 @@ export interface LightParts {
   sent?: boolean;
   /** Builds the headers on first use, for a record whose headers are rarely read ({@linkcode LightResponse.record}). */
   lazyHeaders?: () => Headers;
+  /** The answer it was made from ({@linkcode LightResponse.prepared}): written from its encoded head while `headers` is unread. */
+  prepared?: PreparedAnswer;
 }
 
 const TEXT = "text/plain;charset=UTF-8";
@@ -104,6 +107,25 @@ export class LightResponse {
     const response = new LightResponse();
     response.#parts = partsOf(text, init, JSON_TYPE);
     if (response.#parts === undefined) response.#real = NativeResponse.json(data, init);
+    return response as unknown as Response;
+  }
+
+  /**
+   * A Response made from a prepared answer (src/internal/prepared.ts), with
+   * no Headers until someone reads them: the Node adapter writes it from the
+   * answer's own head block.
+   */
+  static [PREPARED_RESPONSE](answer: PreparedAnswer): Response {
+    const response = new LightResponse();
+    response.#parts = {
+      status: answer.status,
+      statusText: "",
+      headers: undefined,
+      contentType: undefined,
+      body: answer.body,
+      lazyHeaders: () => preparedHeaders(answer),
+      prepared: answer,
+    };
     return response as unknown as Response;
   }
 

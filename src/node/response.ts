@@ -17,6 +17,7 @@ import { plainResponse } from "../internal/http.ts";
 import { drainOrClose } from "./drain.ts";
 import { isSentOn } from "./exchange.ts";
 import { type LightParts, LightResponse } from "./light_response.ts";
+import { writePrepared } from "./prepared_write.ts";
 
 /** How a writer puts the head of a Response on its `ServerResponse`. */
 export interface HeadWriter {
@@ -26,6 +27,8 @@ export interface HeadWriter {
   writeHead(res: ServerResponse, status: number, statusText: string | undefined, head: string[]): void;
   /** Told when the client left while the body streamed (serve names the route of a later stray error). */
   onCut?(request: Request): void;
+  /** `res` is the writer's alone: a prepared answer may go out from its encoded head (prepared_write.ts). */
+  ownsResponse?: boolean;
 }
 
 /** A light Response whose body is already whole. */
@@ -60,6 +63,11 @@ export function writeResponse(
     }
     light.sent = true;
   }
+  // A cached answer whose headers nobody read (so nobody changed): its head block is ready.
+  const prepared = light.prepared;
+  if (prepared !== undefined && light.headers === undefined && how.ownsResponse && writePrepared(prepared, req, res)) {
+    return;
+  }
   if (light.body instanceof ReadableStream) {
     return writeStreamed(light.status, light.statusText, light.headers, light.body, request, req, res, how);
   }
@@ -75,6 +83,7 @@ function failed(reason: string): Response {
 /** serve's Node adapter: `res` is its own, the head is written in one call. */
 export const OWN_HEAD: HeadWriter = {
   closed: (res) => res.destroyed,
+  ownsResponse: true,
   writeHead: (res, status, statusText, head) => void res.writeHead(status, statusText, head),
 };
 

@@ -15,7 +15,15 @@ import type { Entry, FileEntry, Variant } from "./variant.ts";
  * 4.9 µs on Deno, 0.2 against 0.9 on Bun), and their clones of a bytes body
  * stay independent. Node's fetch clones by teeing a stream, so not there.
  */
-const CLONE_TEMPLATES = runtime === "bun" || runtime === "deno";
+export const CLONE_TEMPLATES: boolean = runtime === "bun" || runtime === "deno";
+
+/**
+ * On Node, a cached body is kept as a prepared answer instead
+ * (src/internal/prepared.ts): fetchkit's own Node server writes it without
+ * building a Response or Headers. Not on Workers, whose Response needs the
+ * `encodeBody` option a prepared answer does not carry.
+ */
+const PREPARE_ANSWERS = runtime === "node";
 
 /** The stat cache and the body cache of one handler. */
 export class StaticCache {
@@ -96,8 +104,35 @@ export class StaticCache {
     v.body = body;
     v.hit = false;
     v.template = CLONE_TEMPLATES ? new Response(body, v.ok) : undefined;
+    v.answer = PREPARE_ANSWERS ? { status: 200, head: v.heads.full, extra: undefined, body } : undefined;
     this.#bodies.set(v, weight);
     this.#cachedBytes += weight;
+  }
+
+  /**
+   * Keeps `response`, a 206 of `length` bytes of `v`'s cached body for the
+   * Range `range`, to clone for the next same request (only while the body
+   * itself is cached; it replaces the one kept before).
+   */
+  keepPartial(v: Variant, range: string, response: Response, length: number): void {
+    if (!this.#bodies.has(v)) return;
+    this.#dropPartial(v);
+    this.#makeRoom(length);
+    // Making room may have evicted the body itself.
+    const weight = this.#bodies.get(v);
+    if (weight === undefined) return;
+    v.partialTemplate = { range, response, weight: length };
+    this.#bodies.set(v, weight + length);
+    this.#cachedBytes += length;
+  }
+
+  #dropPartial(v: Variant): void {
+    const kept = v.partialTemplate;
+    const weight = this.#bodies.get(v);
+    if (kept === undefined || weight === undefined) return;
+    v.partialTemplate = undefined;
+    this.#bodies.set(v, weight - kept.weight);
+    this.#cachedBytes -= kept.weight;
   }
 
   #makeRoom(weight: number): void {
@@ -122,6 +157,8 @@ export class StaticCache {
     this.#cachedBytes -= size;
     v.body = undefined;
     v.template = undefined;
+    v.answer = undefined;
+    v.partialTemplate = undefined;
   }
 
   /** An unchanged file keeps its cached body across revalidation. */

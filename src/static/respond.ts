@@ -7,6 +7,7 @@
  */
 import { context } from "../context.ts";
 import { plainResponse } from "../internal/http.ts";
+import { preparedResponse } from "../internal/prepared.ts";
 import { rawPath as rawPathOf, rawQuery } from "../internal/url.ts";
 import { pass } from "../pass.ts";
 import { checkPreconditions, ifRangeMatches } from "./conditional.ts";
@@ -45,10 +46,14 @@ export function miss(server: StaticServer, status: number, request?: Request): R
   return plain(status);
 }
 
-/** The 200 of a variant whose `body` is in memory: a clone of its template where that is cheap. */
+/**
+ * The 200 of a variant whose `body` is in memory: a clone of its template
+ * where that is cheap, its prepared answer on Node.
+ */
 export function fromMemory(v: Variant, body: Uint8Array<ArrayBuffer>): Response {
   v.hit = true;
-  return v.template !== undefined ? v.template.clone() : new Response(body, v.ok);
+  if (v.template !== undefined) return v.template.clone();
+  return v.answer !== undefined ? preparedResponse(v.answer) : new Response(body, v.ok);
 }
 
 /**

@@ -8,8 +8,8 @@
  * stats the file (and its precompressed siblings), and precomputes everything
  * a response needs: validators and whole header sets. Its result is kept per
  * raw URL path for a short time (the stat cache), so the hot path is a Map
- * lookup, a few header reads and `new Response` — no `new URL`, no regex, and
- * for small files no file I/O at all (the body cache).
+ * lookup, a few header reads and a cached answer (hot.ts) — no `new URL`, no
+ * regex, and for small files no file I/O at all (the body cache).
  *
  * @module
  */
@@ -21,11 +21,11 @@ import { isPass, pass } from "../pass.ts";
 import { compressingStatic } from "./compress.ts";
 import { checkOptions, type ServeStaticOptions, settingsOf } from "./options.ts";
 import { lookup } from "./resolve.ts";
-import { fromMemory, miss, plain, redirect, respond } from "./respond.ts";
+import { hotAnswer } from "./hot.ts";
+import { miss, plain, redirect, respond } from "./respond.ts";
 import { createServer, type StaticServer } from "./server.ts";
 import { withSpaFallback } from "./spa.ts";
 import type { FileSource, FileSystemAccess } from "./source.ts";
-import type { FileEntry, Variant } from "./variant.ts";
 
 export type { ServeStaticOptions, StaticCacheOptions } from "./options.ts";
 
@@ -53,9 +53,9 @@ export function staticHandler(
 }
 
 /**
- * One request: the method, the canonical path, then its entry. A small file
- * in memory asked for without conditions or ranges is answered synchronously
- * (a Map lookup and a clone); everything else goes through `respond`.
+ * One request: the method, the canonical path, then its entry. A cached
+ * answer (a small file in memory, a 304, one range of a small file) is given
+ * synchronously (hot.ts); everything else goes through `respond`.
  */
 function handle(server: StaticServer, request: Request): Response | Promise<Response> {
   const method = request.method;
@@ -66,10 +66,9 @@ function handle(server: StaticServer, request: Request): Response | Promise<Resp
   if (rawPath === "") return redirect(server, request, "");
   const found = lookup(server, rawPath, Date.now());
   if (found instanceof Promise) return respond(server, request, rawPath, isHead, found);
-  if (found.kind === "file" && !isHead) {
-    // The hot path: synchronous whenever the body is in memory.
-    const v = unconditionalHit(found, request.headers);
-    if (v !== undefined) return fromMemory(v, v.body!);
+  if (found.kind === "file") {
+    const hot = hotAnswer(server, found, request, isHead);
+    if (hot !== undefined) return hot;
   }
   return respond(server, request, rawPath, isHead, found);
 }
@@ -90,19 +89,6 @@ function servedPath(request: Request): string | undefined {
     if (!original.endsWith("/")) return "";
   }
   return rawPath;
-}
-
-/** The only variant of `entry` when its body is in memory and the request has no condition or range. */
-function unconditionalHit(entry: FileEntry, headers: Headers): Variant | undefined {
-  const v = entry.variants.length === 1 ? entry.variants[0] : undefined;
-  if (
-    v !== undefined && v.body !== undefined && headers.get("if-none-match") === null &&
-    headers.get("if-modified-since") === null && headers.get("range") === null &&
-    headers.get("if-match") === null && headers.get("if-unmodified-since") === null
-  ) {
-    return v;
-  }
-  return undefined;
 }
 
 /** A `staticFiles` middleware over `fileSystem` (see {@linkcode staticHandler}). */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { PreparedAnswer, PreparedHead } from "../internal/prepared.ts";
 import { runtime } from "../internal/runtime.ts";
 import { formatHttpDate } from "./conditional.ts";
 import { contentTypeFor } from "./content_type.ts";
@@ -39,6 +40,18 @@ export interface Variant {
   hit: boolean;
   /** A never-consumed 200 with the cached body, cloned per request where that is cheap. */
   template: Response | undefined;
+  /** The 200 with the cached body as a prepared answer (src/internal/prepared.ts), where no template is kept. */
+  answer: PreparedAnswer | undefined;
+  /** The heads of its hot answers: the 200 (`full`), a single range's 206 (`partial`) and the 304. */
+  heads: { full: PreparedHead; partial: PreparedHead; notModified: PreparedHead };
+  /** A never-consumed 304, cloned per request where that is cheap; made on first use. */
+  notModifiedTemplate: Response | undefined;
+  /**
+   * The last single range served from the cached body, as a never-consumed
+   * 206 cloned when the same Range comes again (players and viewers repeat
+   * theirs), where cloning is cheap; its bytes count in the body budget.
+   */
+  partialTemplate: { range: string; response: Response; weight: number } | undefined;
 }
 
 /** A URL path that names a file (or a directory's index file). */
@@ -135,6 +148,7 @@ function makeVariant(
   if (encoding !== "identity") full["content-encoding"] = encoding;
   const sourcePath = encoding === "identity" ? path : path + ENCODING_EXTENSIONS[encoding];
   const ok = { status: 200, headers: PREBUILT_HEADERS ? new Headers(full) : full, ...manualEncoding(encoding) };
+  const { "content-length": _, ...partial } = full;
   return {
     encoding,
     path: sourcePath,
@@ -148,6 +162,10 @@ function makeVariant(
     loading: undefined,
     hit: false,
     template: undefined,
+    answer: undefined,
+    heads: { full: { fields: full }, partial: { fields: partial }, notModified: { fields: notModified } },
+    notModifiedTemplate: undefined,
+    partialTemplate: undefined,
   };
 }
 
