@@ -151,7 +151,13 @@ test("cors: behind mount, hosts and byMethod, preflights are answered before dis
   const put = await app(get("/v1/", { origin: "https://a.example" }, "PUT"));
   assert.equal(await put.text(), "put");
   assert.equal(acao(put), "https://a.example");
-  const redirected = await app(get("/v1", { origin: "https://a.example" }));
+  const bare = await app(get("/v1", { origin: "https://a.example" }));
+  assert.equal(await bare.text(), "hello", "a mount answers its bare prefix itself");
+  assert.equal(acao(bare), "https://a.example");
+  const redirecting = cors({ origin: ["https://a.example"] })(
+    mount({ "/v1": { app: api, trailingSlash: "redirect" } }),
+  );
+  const redirected = await redirecting(get("/v1", { origin: "https://a.example" }));
   assert.equal(redirected.status, 308);
   assert.equal(acao(redirected), "https://a.example", "the redirect itself is readable");
   const elsewhere = await app(get("http://www.test/", { origin: "https://a.example" }));
@@ -569,7 +575,12 @@ test("profile: ?format=prometheus is a histogram per method, route and status cl
   assert.equal(count("GET", "/api", "4xx"), "1");
   assert.equal(count("POST", "/api", "2xx"), "1");
   assert.equal(count("GET", 'a "quoted\\ route', "5xx"), "1", "a thrown error is a 5xx; the quote survives escaping");
-  assert.equal(counts[0].metrics.length, 4);
+  assert.equal(
+    count("GET", "(unrouted)", "4xx"),
+    "1",
+    "refused, the page's path is the app's own 404, profiled as one",
+  );
+  assert.equal(counts[0].metrics.length, 5);
   for (let at = 0; at < lines.length; at += 17) {
     const series = parsePrometheusTextFormat(
       "# TYPE http_server_request_duration_seconds histogram\n" + lines.slice(at, at + 17).join("\n") + "\n",
