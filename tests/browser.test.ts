@@ -8,27 +8,16 @@
  * (or `bash scripts/system-deps.sh` as root).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from "./_lib/chromium.ts";
 import { withServer } from "./_lib/server.ts";
 import type { Handler } from "../src/handler.ts";
 import { createSite, type SiteOptions } from "../examples/site/app.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const root = resolve(import.meta.dirname ?? ".", "..");
 const screenshots = join(root, ".test-out", "screenshots");
-const haveChromium = existsSync(CHROMIUM);
 const skip = haveChromium ? [] : (["node"] as const);
 if (!haveChromium && runtime === "node") {
   console.log(`# browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -70,7 +59,7 @@ let launched: Promise<Browser> | undefined;
 
 function launch(): Promise<Browser> {
   launched ??= import("playwright-core").then(({ chromium }) =>
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
   );
   return launched;
 }

@@ -9,9 +9,9 @@
  * Skipped with a message when /usr/bin/chromium is missing (apt-get install chromium).
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
+import { CHROMIUM, haveChromium } from "./_lib/chromium.ts";
 import { withServer } from "./_lib/server.ts";
 import { run } from "./_lib/run.ts";
 import type { Handler } from "../src/handler.ts";
@@ -19,8 +19,6 @@ import { byMethod } from "../src/dispatch/by_method.ts";
 import { mount } from "../src/dispatch/mount.ts";
 import { cors } from "../src/middleware/cors.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && runtime !== "workerd") {
   console.log(`# browser CORS tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 }

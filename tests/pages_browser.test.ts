@@ -11,9 +11,10 @@
  * browser and server and closes both, whatever happens.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from "./_lib/chromium.ts";
 import { withServer } from "./_lib/server.ts";
 import { makeFixture } from "./_lib/static_fixture.ts";
 import type { Handler } from "../src/handler.ts";
@@ -23,13 +24,10 @@ import { createSite } from "../examples/site/app.ts";
 type Browser = import("playwright-core").Browser;
 type Page = import("playwright-core").Page;
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
 const PHONE = { width: 375, height: 740 };
 const root = resolve(import.meta.dirname ?? ".", "..");
 const screenshots = join(root, ".test-out", "screenshots");
 const AXE = join(root, "node_modules", "axe-core", "axe.min.js");
-const haveChromium = existsSync(CHROMIUM);
 const skip = haveChromium ? [] : (["node", "deno", "bun"] as const);
 const RUNTIMES: ("node" | "deno" | "bun")[] = ["node", "deno", "bun"];
 if (!haveChromium && runtime !== "workerd") {
@@ -38,7 +36,7 @@ if (!haveChromium && runtime !== "workerd") {
 
 async function withBrowser<T>(body: (browser: Browser) => Promise<T>): Promise<T> {
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     return await body(browser);
   } finally {
