@@ -212,6 +212,7 @@ function finish(state: ProfileState, request: Request, ms: number, response: Res
   }
   const status = response.status;
   stats.record(request.method, route, ms, status, declaredLength(response) ?? UNSIZED);
+  if (status === 101) stats.webSockets.watch(request.method, route, response);
   return state.serverTiming ? withServerTiming(response, "app;dur=" + formatMillis(ms, 1)) : response;
 }
 
