@@ -19,7 +19,7 @@ import { NO_RESPONSE, RouteStatistics, UNSIZED } from "./profile_stats.ts";
 import type { ProfileSnapshot } from "./profile_types.ts";
 import { isResponse } from "../internal/is_response.ts";
 
-export type { ProfileSnapshot, RouteStats } from "./profile_types.ts";
+export type { ProfileSnapshot, RouteStats, WebSocketRouteStats, WebSocketSnapshot } from "./profile_types.ts";
 
 /** Options of {@linkcode profile}. */
 export interface ProfileOptions {

@@ -55,7 +55,9 @@ export interface ProfileSnapshot {
 
 /** The WebSocket sessions of one route (the route of their handshake), each counted once, when it closed. */
 export interface WebSocketRouteStats {
+  /** The handshake's method (GET). */
   method: string;
+  /** The route of the handshake, as declared. */
   route: string;
   /** Sessions that closed. */
   count: number;
@@ -65,7 +67,9 @@ export interface WebSocketRouteStats {
   abnormal: number;
   /** Sum of session durations (ms), from the 101 to the close. */
   totalMs: number;
+  /** Mean session duration (ms) of the closed sessions. */
   meanMs: number;
+  /** Longest session (ms). */
   maxMs: number;
 }
 
