@@ -14,6 +14,7 @@ import type { Handler } from "./handler.ts";
 import { describe } from "./internal/describe.ts";
 import { plainResponse } from "./internal/http.ts";
 import type { WebSocketUpgrade, WebSocketUpgrader } from "./internal/upgrade.ts";
+import { noteSession } from "./internal/websocket_sessions.ts";
 
 export type { WebSocketUpgrade } from "./internal/upgrade.ts";
 
@@ -151,6 +152,7 @@ export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOpti
   void ctx.remoteAddr;
   const upgrade = upgrader.upgrade(request, ctx.runtimeArgs, { protocol: chooseProtocol(request, options.protocol) });
   followSocket(ctx, upgrade.socket);
+  noteSession(upgrade.response, upgrade.socket);
   return upgrade;
 }
 

@@ -558,6 +558,8 @@ test("profile: ?format=prometheus is a histogram per method, route and status cl
   assert.deepEqual(metrics.map((m) => [m.name, m.type]), [
     ["http_server_request_duration_seconds", "HISTOGRAM"],
     ["http_server_active_requests", "GAUGE"],
+    ["websocket_server_session_duration_seconds", "HISTOGRAM"],
+    ["websocket_server_active_sessions", "GAUGE"],
   ]);
   // This parser merges a histogram's labelled series into one; so each series is read on its own
   // (its 15 buckets), and the counts with their labels as the samples they also are.

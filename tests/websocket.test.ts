@@ -2,18 +2,14 @@
  * upgradeWebSocket() on Deno, Bun and Node with the runtime's own client:
  * echo of text and binary, order over 10 000 messages, close codes both
  * ways, inside a mount, 200 sockets at once, the size limit (1009), the
- * subprotocol, the 426 of a plain request, the log line and the profile,
- * the disconnect signal, and the clear errors where nothing can upgrade.
+ * subprotocol, the 426 of a plain request (the log line and the profile:
+ * websocket_measure.test.ts), the disconnect signal, and the clear errors where nothing can upgrade.
  */
 import assert from "node:assert/strict";
 import { context } from "../src/context.ts";
-import { compose } from "../src/handler.ts";
 import { mount } from "../src/dispatch/mount.ts";
 import { hosts } from "../src/dispatch/hosts.ts";
 import { match } from "../src/dispatch/match.ts";
-import { logger } from "../src/middleware/logger.ts";
-import { profile } from "../src/middleware/profile.ts";
-import { errors } from "../src/middleware/errors.ts";
 import { isWebSocketRequest, upgradeWebSocket, webSocket } from "../src/websocket.ts";
 import { test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
@@ -151,27 +147,6 @@ test("websocket: the subprotocol is the server's first choice among the client's
     assert.equal(none.protocol, "");
     none.socket.close();
   });
-});
-
-test("websocket: logger and profile count a socket once, as its 101, behind errors", async () => {
-  const lines: string[] = [];
-  const profiler = profile({ mode: "development" });
-  const app = compose(logger({ format: "json", write: (line) => lines.push(line) }), errors(), profiler)(
-    mount({ "/ws": echo }),
-  );
-  await withServer(app, async (url) => {
-    const client = await connect(wsUrl(url, "/ws"));
-    client.socket.send("ping");
-    assert.equal(await client.next(), "ping");
-    client.socket.close();
-    await client.closed;
-  });
-  assert.equal(lines.length, 1, lines.join("\n"));
-  const line = JSON.parse(lines[0]);
-  assert.equal(line.status, 101);
-  assert.equal(line.target, "/ws");
-  assert.equal(typeof line.ms, "number");
-  assert.equal(profiler.snapshot().requests, 1);
 });
 
 test("websocket: context(request).signal aborts when the client goes away", async () => {

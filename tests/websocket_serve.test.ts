@@ -40,6 +40,11 @@ test("websocket serve: SIGTERM answers the in-flight request, closes open socket
       }
     }
     assert.equal(await proc.exited, 0, proc.output());
+    // Each socket's log line, written at its close, made it out before the exit (Deno closes its sockets itself,
+    // and its server end reports the client's echo of the 1001, without a code).
+    const lines = proc.output().match(/"GET \/ws HTTP\/1\.1" 101 0 \S+ms ws_close=(\d+)/g) ?? [];
+    assert.equal(lines.length, 3, proc.output());
+    for (const line of lines) assert.match(line, runtime === "deno" ? /ws_close=100[15]$/ : /ws_close=1001$/);
   } finally {
     await proc.kill();
   }

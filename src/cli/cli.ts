@@ -38,6 +38,7 @@ async function exampleSite(): Promise<Handler> {
   return builtinPage;
 }
 
+/** `--static DIR`'s files; text files compressed on the fly when they have no precompressed sibling, as `npx serve` does. */
 async function staticFiles(dir: string, options: CliOptions): Promise<Found> {
   const { stat } = await import("node:fs/promises");
   try {
@@ -47,7 +48,9 @@ async function staticFiles(dir: string, options: CliOptions): Promise<Found> {
   }
   const { serveStatic } = await import("../static/mod.ts");
   const cleanUrls = options.cleanUrls ?? true; // as `npx serve`: /about serves about.html
-  return { handler: serveStatic(dir, { listing: true, fallthrough: false, cleanUrls, spa: options.spa }) };
+  return {
+    handler: serveStatic(dir, { listing: true, fallthrough: false, cleanUrls, spa: options.spa, compress: true }),
+  };
 }
 
 /** Files first, then the module, then (with `--spa`) the index file for the navigations both let through. */
@@ -56,9 +59,9 @@ async function filesThenModule(dir: string, app: Handler, options: CliOptions): 
     import("../dispatch/cascade.ts"),
     import("../static/mod.ts"),
   ]);
-  const files = serveStatic(dir, { fallthrough: true, cleanUrls: options.cleanUrls ?? true });
+  const files = serveStatic(dir, { fallthrough: true, cleanUrls: options.cleanUrls ?? true, compress: true });
   if (!options.spa) return cascade(files, app);
-  return cascade(files, app, serveStatic(dir, { fallthrough: true, spa: true }));
+  return cascade(files, app, serveStatic(dir, { fallthrough: true, spa: true, compress: true }));
 }
 
 /** What the banner names: the folder, the module, or the example site, and the modes that change answers. */

@@ -15,6 +15,7 @@ import { stderrWriter } from "./adapters/stderr.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { escapeCode, isUnsafeCode, queryRedactor, type Redactor } from "./redact.ts";
 import { otelRecord } from "./log_otel.ts";
+import { type SessionEnd, whenSessionEnds } from "../internal/websocket_sessions.ts";
 
 /** What one access-log line is made of. */
 export interface LogEntry {
@@ -30,7 +31,7 @@ export interface LogEntry {
   status: number;
   /** Declared `Content-Length`; `undefined` for a streamed body of undeclared length. */
   bytes: number | undefined;
-  /** Milliseconds until the handler returned its Response. */
+  /** Milliseconds until the handler returned its Response; for a WebSocket (101), until the socket closed. */
   durationMs: number;
   /** The `Referer` header, sensitive query values redacted. */
   referer: string | null;
@@ -46,6 +47,8 @@ export interface LogEntry {
   host?: string | undefined;
   /** `http` or `https`. */
   scheme?: string | undefined;
+  /** A WebSocket's close code (its line is written when it closes): 1005 for none given, 1006 for a broken connection. */
+  webSocketClose?: number | undefined;
 }
 
 /** Options of {@linkcode logger}. */
@@ -197,6 +200,7 @@ export function formatJson(entry: LogEntry): string {
     userAgent: entry.userAgent,
     ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
     ...(entry.trace === undefined ? {} : { traceId: entry.trace.traceId, spanId: entry.trace.spanId }),
+    ...(entry.webSocketClose === undefined ? {} : { wsClose: entry.webSocketClose }),
   }));
 }
 
@@ -248,7 +252,9 @@ function remoteOf(address: string | undefined): string | undefined {
 
 /**
  * Writes one access-log line per request once the handler has returned its
- * Response (a thrown error is logged as 500 and rethrown).
+ * Response (a thrown error is logged as 500 and rethrown); a WebSocket's
+ * line, its 101, once the socket has closed, with the session's duration and
+ * `ws_close=<code>`.
  *
  * @example Combined Log Format to stderr, JSON to a custom sink
  * ```ts
@@ -339,19 +345,24 @@ function logged(state: LoggerState, next: Handler, request: Request): Response |
   });
 }
 
-/** Writes the line of one request; no `response` (a throw, a non-Response) is logged as 500. */
+/**
+ * Writes the line of one request; no `response` (a throw, a non-Response) is logged as 500. A WebSocket's 101
+ * is logged once its socket closed (`closed`), with the whole session's duration, as nginx logs one.
+ */
 function log(
   state: LoggerState,
   request: Request,
   started: number,
   ended: number,
   response: Response | undefined,
+  closed?: SessionEnd,
 ): void {
+  const status = response === undefined ? 500 : response.status;
+  if (status === 101 && closed === undefined && logAtClose(state, request, started, response!)) return;
   const ms = ended - started;
   const ctx = context(request);
   const remote = remoteOf(ctx.remoteAddr?.hostname);
   const target = state.redact(pathAndQuery(ctx.originalUrl));
-  const status = response === undefined ? 500 : response.status;
   const bytes = response === undefined ? undefined : declaredLength(response);
   const time = state.origin + started;
   if (state.custom !== undefined) {
@@ -370,6 +381,7 @@ function log(
       route: ctx.route,
       host: request.headers.get("host") ?? authority(ctx.originalUrl),
       scheme: ctx.originalUrl.slice(0, ctx.originalUrl.indexOf(":")),
+      webSocketClose: closed?.code,
     }));
     return;
   }
@@ -379,7 +391,12 @@ function log(
     const referer = redactReferer(state, headers.get("referer")) ?? "-";
     line += ` "${state.cleanReferer(referer)}" "${state.cleanUserAgent(headers.get("user-agent") ?? "-")}"`;
   }
-  state.write(line + " " + formatMillis(ms, 3) + "ms" + ids(ctx));
+  state.write(line + " " + formatMillis(ms, 3) + "ms" + (closed ? ` ws_close=${closed.code}` : "") + ids(ctx));
+}
+
+/** Defers the line of a WebSocket's 101 to its close; false for a 101 that started no session fetchkit knows. */
+function logAtClose(state: LoggerState, request: Request, started: number, response: Response): boolean {
+  return whenSessionEnds(response, (end) => log(state, request, started, end.at, response, end));
 }
 
 /** ` request_id=… trace_id=… span_id=…` for the ids the request has (safe characters only, checked where set). */

@@ -20,7 +20,15 @@ export type { Handler, Middleware } from "../handler.ts";
 export type { RemoteAddress, TraceContext } from "../context.ts";
 export type { Mode } from "./mode.ts";
 export type { HistogramBar } from "./histogram.ts";
-export { profile, type ProfileOptions, type Profiler, type ProfileSnapshot, type RouteStats } from "./profile.ts";
+export {
+  profile,
+  type ProfileOptions,
+  type Profiler,
+  type ProfileSnapshot,
+  type RouteStats,
+  type WebSocketRouteStats,
+  type WebSocketSnapshot,
+} from "./profile.ts";
 export { type LogEntry, logger, type LoggerOptions } from "./logger.ts";
 export { errors, type ErrorsOptions, type Failure } from "./errors.ts";
 export { SENSITIVE_QUERY_KEYS } from "./redact.ts";

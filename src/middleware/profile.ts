@@ -19,7 +19,7 @@ import { NO_RESPONSE, RouteStatistics, UNSIZED } from "./profile_stats.ts";
 import type { ProfileSnapshot } from "./profile_types.ts";
 import { isResponse } from "../internal/is_response.ts";
 
-export type { ProfileSnapshot, RouteStats } from "./profile_types.ts";
+export type { ProfileSnapshot, RouteStats, WebSocketRouteStats, WebSocketSnapshot } from "./profile_types.ts";
 
 /** Options of {@linkcode profile}. */
 export interface ProfileOptions {
@@ -212,6 +212,7 @@ function finish(state: ProfileState, request: Request, ms: number, response: Res
   }
   const status = response.status;
   stats.record(request.method, route, ms, status, declaredLength(response) ?? UNSIZED);
+  if (status === 101) stats.webSockets.watch(request.method, route, response);
   return state.serverTiming ? withServerTiming(response, "app;dur=" + formatMillis(ms, 1)) : response;
 }
 

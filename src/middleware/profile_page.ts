@@ -8,7 +8,7 @@
 import type { HistogramBar } from "./histogram.ts";
 import { escapeHtml, formatBytes } from "../internal/html.ts";
 import { renderPage } from "../internal/page.ts";
-import type { ProfileSnapshot, RouteStats } from "./profile_types.ts";
+import type { ProfileSnapshot, RouteStats, WebSocketSnapshot } from "./profile_types.ts";
 
 /** What the page needs besides the data. */
 export interface PageSettings {
@@ -70,6 +70,23 @@ function table(routes: RouteStats[]): string {
   return `<div class="scroll" role="region" aria-label="Routes" tabindex="0"><table id="profile-table"><thead><tr>${head}</tr></thead><tbody>${rows}${empty}</tbody></table></div>`;
 }
 
+/** The WebSocket sessions' table (`#websocket-table`), when there were any: their durations are not latencies. */
+function webSocketTable(sessions: WebSocketSnapshot): string {
+  if (sessions.routes.length === 0) return "";
+  const rows = sessions.routes.map((route) =>
+    `<tr><td>${escapeHtml(route.method)}</td><td>${escapeHtml(route.route)}</td><td class="num">${route.count}</td>` +
+    `<td class="num">${route.open}</td><td class="num">${route.abnormal}</td><td class="num">${
+      formatMs(route.totalMs)
+    }</td>` +
+    `<td class="num">${formatMs(route.meanMs)}</td><td class="num">${formatMs(route.maxMs)}</td></tr>`
+  ).join("\n");
+  const head = ["Method", "Route", "Closed", "Open", "Abnormal", "Total", "Mean", "Max"]
+    .map((label) => `<th scope="col">${label}</th>`).join("");
+  return `<h2>WebSocket sessions</h2>
+<p><small>Each session once, from its 101 to its close; its handshake is a request above.</small></p>
+<div class="scroll" role="region" aria-label="WebSocket sessions" tabindex="0"><table id="websocket-table"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 /** A bar chart of the latency histogram, log-scale on the x axis (one bar per power of two). */
 export function histogramSvg(bars: HistogramBar[]): string {
   const width = 720, height = 228, left = 48, bottom = 44, top = 12;
@@ -112,7 +129,7 @@ ${parts.join("\n")}
 
 /** The profile page's own styles, over the shared ones. */
 const style =
-  `<style>#profile-table th{background:var(--code)}#profile-table th,#profile-table td{padding:.3rem .6rem;white-space:nowrap}
+  `<style>#profile-table th,#websocket-table th{background:var(--code)}#profile-table th,#profile-table td,#websocket-table th,#websocket-table td{padding:.3rem .6rem;white-space:nowrap}
 button.sort{background:none;border:0;padding:0;color:inherit;font-weight:600;white-space:nowrap}
 th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}
 tr.has-errors td:nth-child(4){color:var(--bad);font-weight:bold}
@@ -172,6 +189,7 @@ export function renderProfilePage(data: ProfileSnapshot, settings: PageSettings)
 <a href="${json}">JSON</a></div>
 <h2>Routes</h2>
 ${table(data.routes)}
+${webSocketTable(data.webSockets)}
 <h2>Latency</h2>
 ${histogramSvg(data.histogram)}
 <h2>CPU</h2>

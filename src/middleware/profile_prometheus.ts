@@ -3,7 +3,7 @@
  * which OpenMetrics scrapers read too): `http_server_request_duration_seconds`,
  * a histogram per method, route and status class, with OpenTelemetry's bucket
  * bounds and label names, and `http_server_active_requests`, the requests in
- * flight.
+ * flight; and the WebSocket sessions' (profile_websockets.ts).
  *
  * @module
  */
@@ -44,6 +44,7 @@ export function renderPrometheus(stats: RouteStatistics): string {
     "# HELP http_server_active_requests Requests being answered right now.",
     "# TYPE http_server_active_requests gauge",
     `http_server_active_requests ${stats.inFlight}`,
+    ...stats.webSockets.prometheus(labelValue),
   );
   return lines.join("\n") + "\n";
 }

@@ -7,6 +7,7 @@
  */
 import { LatencyHistogram } from "./histogram.ts";
 import type { ProfileSnapshot, RouteStats } from "./profile_types.ts";
+import { WebSocketSessions } from "./profile_websockets.ts";
 
 /**
  * Extension methods kept apart besides the standard ones; later ones are
@@ -107,6 +108,8 @@ export class RouteStatistics {
   readonly discardFirst: boolean;
   /** Requests being answered right now; kept by the middleware. */
   inFlight = 0;
+  /** The WebSocket sessions, kept apart from the latencies. */
+  readonly webSockets: WebSocketSessions = new WebSocketSessions();
   private since = new Date();
   private readonly byMethod = new Map<string, Map<string, RouteRecord>>();
   private extensionMethods = 0;
@@ -180,6 +183,7 @@ export class RouteStatistics {
       inFlight: this.inFlight,
       routes,
       histogram: total.octaves(),
+      webSockets: this.webSockets.snapshot(),
     };
   }
 
@@ -213,6 +217,7 @@ export class RouteStatistics {
     this.byMethod.clear();
     this.extensionMethods = 0;
     this.lastEntry = undefined;
+    this.webSockets.reset();
     this.since = new Date();
   }
 }

@@ -49,4 +49,34 @@ export interface ProfileSnapshot {
   routes: RouteStats[];
   /** All routes' latencies per power of two of microseconds. */
   histogram: HistogramBar[];
+  /** WebSocket sessions, apart from the latencies (a handshake's 101 is a request above, the session is here). */
+  webSockets: WebSocketSnapshot;
+}
+
+/** The WebSocket sessions of one route (the route of their handshake), each counted once, when it closed. */
+export interface WebSocketRouteStats {
+  /** The handshake's method (GET). */
+  method: string;
+  /** The route of the handshake, as declared. */
+  route: string;
+  /** Sessions that closed. */
+  count: number;
+  /** Sessions open right now. */
+  open: number;
+  /** Closed with 1006 (the connection broke) or 1011 (a server error). */
+  abnormal: number;
+  /** Sum of session durations (ms), from the 101 to the close. */
+  totalMs: number;
+  /** Mean session duration (ms) of the closed sessions. */
+  meanMs: number;
+  /** Longest session (ms). */
+  maxMs: number;
+}
+
+/** The profiler's WebSocket sessions. */
+export interface WebSocketSnapshot {
+  /** Sessions open right now, all routes. */
+  open: number;
+  /** Routes with sessions, the most total time first. */
+  routes: WebSocketRouteStats[];
 }

@@ -29,6 +29,21 @@ export function wsUrl(base: URL | string, path = "/"): string {
 /** Connects and waits for the handshake; rejects when it fails (the close or error comes first). */
 export function connect(url: string, protocols?: string | string[], ms = 10_000): Promise<TestSocket> {
   const socket = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
+  return opened(socket, url, ms);
+}
+
+/**
+ * {@linkcode connect} to a `wss://` URL whose certificate `ca` (PEM text) signed, with the `ws` package
+ * (the runtimes' own clients trust only what the process trusts, so tests of those run in a subprocess).
+ */
+export async function connectTrusting(url: string, ca: string, ms = 10_000): Promise<TestSocket> {
+  const { WebSocket: Client } = await import("ws");
+  const socket = new Client(url, { ca });
+  socket.on("error", () => {}); // heard as the close
+  return opened(socket as unknown as WebSocket, url, ms);
+}
+
+function opened(socket: WebSocket, url: string, ms: number): Promise<TestSocket> {
   socket.binaryType = "arraybuffer";
   const queue: (string | Uint8Array)[] = [];
   const waiting: (() => void)[] = [];

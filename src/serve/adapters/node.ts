@@ -104,8 +104,8 @@ export async function serveNode(input: AdapterInput): Promise<AdapterServer> {
           // never sent a request (browsers open them ahead of time), is closed
           // without a reset (src/node/server_drain.ts).
           state.draining = true;
-          void webSockets.goAway();
-          return drainServer(state);
+          // Done once the sockets' close events came too: a logger writes a socket's line then, before the exit.
+          return Promise.all([webSockets.goAway(), drainServer(state)]).then(() => {});
         },
         forceClose: () => {
           webSockets.terminate();
