@@ -172,6 +172,7 @@ export class StaticCache {
     v.template = undefined;
     v.answer = undefined;
     v.partialTemplate = undefined;
+    v.partialAnswer = undefined;
   }
 
   /** An unchanged file keeps its cached body across revalidation. */
