@@ -16,6 +16,7 @@ import type { Handler } from "../src/handler.ts";
 import { context } from "../src/context.ts";
 import { CLONE_TEMPLATES, StaticCache } from "../src/static/cache.ts";
 import { fileEntry } from "../src/static/variant.ts";
+import type { FileSource } from "../src/static/source.ts";
 
 const fx = makeFixture();
 const BYTES = pattern(1000);
@@ -216,6 +217,23 @@ test("static hot: a kept 206 counts in the body budget", () => {
   // 50 more bytes do not fit: a body not used lately went out (here `a` itself, the oldest).
   assert.ok(a.body === undefined || b.body === undefined, "a kept 206 made room");
   if (a.body === undefined) assert.equal(a.partialTemplate, undefined);
+});
+
+test("static hot: a small file asked only by ranges is read once, then served from memory", async () => {
+  const bytes = new TextEncoder().encode("0123456789");
+  const calls = { body: 0, read: 0 };
+  const source: FileSource = {
+    stat: (path) => Promise.resolve(path === "a.txt" ? { kind: "file", size: bytes.length, mtimeMs: 0 } : undefined),
+    body: (_path, start, end) => (calls.body++, bytes.subarray(start, end)),
+    read: () => (calls.read++, Promise.resolve(bytes)),
+  };
+  const handler = serveStatic(source, { precompressed: false });
+  for (const [range, expected] of [["bytes=2-4", "234"], ["bytes=2-4", "234"], ["bytes=-2", "89"]]) {
+    const response = await handler(new Request("http://x/a.txt", { headers: { range } }));
+    assert.equal(response.status, 206);
+    assert.equal(await response.text(), expected);
+  }
+  assert.deepEqual(calls, { body: 0, read: 1 });
 });
 
 test("static hot: cleanup", () => fx.remove());

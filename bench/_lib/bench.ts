@@ -245,6 +245,8 @@ export interface CompareOptions {
   headers?: Record<string, string>;
   /** A wrk Lua script (bench/scripts/), e.g. one that picks a random path per request. */
   script?: string;
+  /** The script of the warm-up, when it differs (e.g. one pass over every path first). */
+  warmupScript?: string;
   /** Report each server's RSS after its rounds (rows get `rssRounds`). */
   rss?: boolean;
 }
@@ -294,7 +296,7 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
         seconds: warmup,
         connections: options.connections,
         headers: options.headers,
-        script: options.script,
+        script: options.warmupScript ?? options.script,
       });
       void i;
     }

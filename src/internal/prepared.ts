@@ -31,6 +31,8 @@ export interface PreparedAnswer {
   readonly extra: readonly string[] | undefined;
   /** The whole body, never mutated; `null` for none (a 304). */
   readonly body: Uint8Array<ArrayBuffer> | null;
+  /** What a server made of `extra` once, for an answer kept and written again (Node: its header lines). */
+  encoded?: unknown;
 }
 
 /**

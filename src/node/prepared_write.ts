@@ -60,7 +60,7 @@ export function writePrepared(answer: PreparedAnswer, req: IncomingMessage, res:
   if (reason === undefined) return false;
   const block = headBlock(answer.head, status);
   if (block === false) return false;
-  const extra = answer.extra === undefined ? "" : extraLines(answer.extra);
+  const extra = answer.extra === undefined ? "" : extraOf(answer);
   if (extra === undefined) return false;
   const body = answer.body;
   // What writeHead does before it stores a head.
@@ -97,6 +97,14 @@ function encode(head: PreparedHead, status: number): string | false {
     if (name !== "content-length") block += `${name}: ${value}\r\n`;
   }
   return block;
+}
+
+/** The extra lines of `answer`, encoded once per answer (a kept 206 is written many times). */
+function extraOf(answer: PreparedAnswer): string | undefined {
+  if (typeof answer.encoded === "string") return answer.encoded;
+  const lines = extraLines(answer.extra!);
+  answer.encoded = lines;
+  return lines;
 }
 
 /** This answer's own fields as header lines (but Content-Length); `undefined` when Node would refuse one. */

@@ -72,6 +72,19 @@ export class StaticCache {
     return entry;
   }
 
+  /**
+   * Takes back `entry`, found unchanged since it expired: still the entry of
+   * `rawPath`, moved to the young end; one evicted meanwhile is taken in anew.
+   */
+  renew(rawPath: string, entry: FileEntry): Entry {
+    const current = this.entries.get(rawPath);
+    if (current === undefined) return this.settle(rawPath, entry, undefined);
+    if (current !== entry) return current;
+    this.entries.delete(rawPath);
+    this.entries.set(rawPath, entry);
+    return entry;
+  }
+
   /** Drops an entry and the bodies it holds, so the body budget only counts reachable files. */
   forget(rawPath: string): boolean {
     const old = this.entries.get(rawPath);
@@ -159,6 +172,7 @@ export class StaticCache {
     v.template = undefined;
     v.answer = undefined;
     v.partialTemplate = undefined;
+    v.partialAnswer = undefined;
   }
 
   /** An unchanged file keeps its cached body across revalidation. */

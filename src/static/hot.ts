@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { preparedResponse } from "../internal/prepared.ts";
+import { type PreparedAnswer, preparedResponse } from "../internal/prepared.ts";
 import { rawHeaderList } from "../internal/raw_headers.ts";
 import { runtime } from "../internal/runtime.ts";
 import { CLONE_TEMPLATES } from "./cache.ts";
@@ -125,19 +125,28 @@ function partial(
     v.hit = true;
     return kept.response.clone();
   }
+  const known = v.partialAnswer;
+  if (known !== undefined && known.range === header) {
+    v.hit = true;
+    return preparedResponse(known.answer);
+  }
   const size = v.stat.size;
   const ranges = parseRange(header, size, server.settings.maxRanges);
   if (ranges === "ignore") return fromMemory(v, body);
   if (ranges === "unsatisfiable" || ranges.length !== 1) return undefined;
   const { start, end } = ranges[0];
   v.hit = true;
-  const response = preparedResponse({
+  const answer: PreparedAnswer = {
     status: 206,
     head: v.heads.partial,
     extra: ["content-length", String(end - start), "content-range", `bytes ${start}-${end - 1}/${size}`],
     body: body.subarray(start, end),
-  });
-  if (!CLONE_TEMPLATES) return response;
+  };
+  const response = preparedResponse(answer);
+  if (!CLONE_TEMPLATES) {
+    v.partialAnswer = { range: header, answer };
+    return response;
+  }
   server.cache.keepPartial(v, header, response, end - start);
   return v.partialTemplate?.response === response ? response.clone() : response;
 }

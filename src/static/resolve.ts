@@ -10,7 +10,7 @@ import { type Encoding, ENCODING_EXTENSIONS } from "./encoding.ts";
 import { decodePath, hasDotSegment } from "./path.ts";
 import { report, sourceOf, type StaticServer } from "./server.ts";
 import { FileAccessError, type FileSource, type FileStat } from "./source.ts";
-import { type Entry, fileEntry, otherEntry } from "./variant.ts";
+import { type Entry, type FileEntry, fileEntry, otherEntry } from "./variant.ts";
 
 /**
  * The entry of `rawPath`: synchronously from the stat cache while fresh,
@@ -27,12 +27,39 @@ function revalidate(server: StaticServer, rawPath: string, stale: Entry | undefi
   const pending = server.cache.pending;
   let job = pending.get(rawPath);
   if (job === undefined) {
-    job = resolve(server, rawPath)
-      .then((entry) => server.cache.settle(rawPath, entry, stale))
+    job = (stale?.kind === "file" ? refresh(server, rawPath, stale) : resolveAgain(server, rawPath, stale))
       .finally(() => pending.delete(rawPath));
     pending.set(rawPath, job);
   }
   return job;
+}
+
+async function resolveAgain(server: StaticServer, rawPath: string, stale: Entry | undefined): Promise<Entry> {
+  return server.cache.settle(rawPath, await resolve(server, rawPath), stale);
+}
+
+/**
+ * An expired file entry: fresh again when the source confirms each variant
+ * is the file it checked (one stat of the file and of its folder, against
+ * the ten or so calls of a full resolution), else resolved again in full.
+ */
+async function refresh(server: StaticServer, rawPath: string, stale: FileEntry): Promise<Entry> {
+  const checkedAt = Date.now();
+  if (!(await unchanged(server, stale))) return resolveAgain(server, rawPath, stale);
+  stale.checkedAt = checkedAt;
+  return server.cache.renew(rawPath, stale);
+}
+
+async function unchanged(server: StaticServer, entry: FileEntry): Promise<boolean> {
+  const src = await sourceOf(server);
+  if (src.unchanged === undefined) return false;
+  try {
+    const answers = await Promise.all(entry.variants.map((v) => src.unchanged!(v.path, v.stat)));
+    return answers.every((same) => same);
+  } catch (error) {
+    report(server, error);
+    return false;
+  }
 }
 
 /** Resolves `rawPath` (canonical, starting with `/`) against the source. */

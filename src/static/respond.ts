@@ -168,8 +168,7 @@ async function serveContent(server: StaticServer, v: Variant, isHead: boolean): 
   if (isHead) return new Response(null, v.ok);
   if (v.body !== undefined) return fromMemory(v, v.body);
   const size = v.stat.size;
-  const cache = server.cache;
-  if (size <= cache.maxFileBytes && cache.maxBytes > 0) {
+  if (cacheable(server, v)) {
     const bytes = await loadBody(server, v);
     if (bytes !== undefined) return new Response(bytes, v.ok);
   }
@@ -194,11 +193,21 @@ async function readBody(server: StaticServer, v: Variant): Promise<Uint8Array<Ar
   }
 }
 
-/** 206: one range as it is, several as multipart/byteranges. */
+/** Whether `v` is small enough for the body cache. */
+function cacheable(server: StaticServer, v: Variant): boolean {
+  return v.stat.size <= server.cache.maxFileBytes && server.cache.maxBytes > 0;
+}
+
+/**
+ * 206: one range as it is, several as multipart/byteranges. A small file
+ * asked only by ranges is read whole into the body cache as a plain GET
+ * would, so its next ranges come from memory (and the hot path).
+ */
 async function servePartial(server: StaticServer, v: Variant, ranges: ByteRange[]): Promise<Response> {
   const src = await sourceOf(server);
+  const whole = v.body ?? (cacheable(server, v) ? await loadBody(server, v) : undefined);
   const slice = (start: number, end: number): BodyInit | Promise<BodyInit> =>
-    v.body !== undefined ? v.body.subarray(start, end) : src.body(v.path, start, end, v.stat);
+    whole !== undefined ? whole.subarray(start, end) : src.body(v.path, start, end, v.stat);
   const { "content-length": _, ...rest } = v.full;
   if (ranges.length === 1) {
     const { start, end } = ranges[0];

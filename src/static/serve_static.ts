@@ -69,6 +69,8 @@ function handle(server: StaticServer, request: Request): Response | Promise<Resp
   if (found.kind === "file") {
     const hot = hotAnswer(server, found, request, isHead);
     if (hot !== undefined) return hot;
+  } else if (found.kind === "status") {
+    return miss(server, found.status, request);
   }
   return respond(server, request, rawPath, isHead, found);
 }

@@ -64,6 +64,14 @@ export interface FileSource {
   body(path: string, start: number, end: number, stat: FileStat): BodyInit | Promise<BodyInit>;
   /** The whole file in memory; only called for files below the cache's size limit. */
   read(path: string, stat: FileStat): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * Optional: true when `path` still leads to the very file `stat` described
+   * (this source's own stat result), unchanged, and every name missing next
+   * to it then is still missing. When the stat cache's entry of a file
+   * expires, the handler asks this instead of resolving the path again; any
+   * doubt must answer false, which resolves it again in full.
+   */
+  unchanged?(path: string, stat: FileStat): Promise<boolean>;
   /** The entries of a directory, for the optional HTML listing. */
   list?(path: string): Promise<DirEntry[]>;
   /**

@@ -52,6 +52,12 @@ export interface Variant {
    * theirs), where cloning is cheap; its bytes count in the body budget.
    */
   partialTemplate: { range: string; response: Response; weight: number } | undefined;
+  /**
+   * Where no template is kept: the last single range served from the cached
+   * body as a prepared answer (its body a view of the cached bytes), so the
+   * same Range again is neither parsed nor formatted again.
+   */
+  partialAnswer: { range: string; answer: PreparedAnswer } | undefined;
 }
 
 /** A URL path that names a file (or a directory's index file). */
@@ -166,6 +172,7 @@ function makeVariant(
     heads: { full: { fields: full }, partial: { fields: partial }, notModified: { fields: notModified } },
     notModifiedTemplate: undefined,
     partialTemplate: undefined,
+    partialAnswer: undefined,
   };
 }
 

@@ -9,11 +9,15 @@ import {
   boundedStream,
   CheckedFiles,
   type FileIdentity,
+  type FolderIdentity,
+  folderOf,
   type FsSourceOptions,
   inside,
   join,
   missingOrDenied,
   type OpenIo,
+  settledFolder,
+  stillChecked,
   trimRoot,
 } from "./fs_common.ts";
 import { descriptorLocator, type Locate } from "./descriptor.ts";
@@ -23,6 +27,7 @@ interface DenoFileInfo {
   isDirectory: boolean;
   size: number;
   mtime: Date | null;
+  ctime: Date | null;
   dev: number;
   ino: number | null;
 }
@@ -44,7 +49,19 @@ interface DenoGlobal {
 const Deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
 
 function identityOf(info: DenoFileInfo): FileIdentity {
-  return { dev: info.dev, ino: info.ino ?? NaN, size: info.size, mtimeMs: info.mtime?.getTime() ?? NaN };
+  return {
+    dev: info.dev,
+    ino: info.ino ?? NaN,
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? NaN,
+    ctimeMs: info.ctime?.getTime(),
+  };
+}
+
+/** A folder's identity; `undefined` when Deno does not know its times (then no quick revalidation). */
+function folderIdentityOf(info: DenoFileInfo | undefined): FolderIdentity | undefined {
+  if (info === undefined || info.mtime === null || info.ctime === null || info.ino === null) return undefined;
+  return { dev: info.dev, ino: info.ino, mtimeMs: info.mtime.getTime(), ctimeMs: info.ctime.getTime() };
 }
 
 /** Reads a whole file opened at `size` bytes; a file that grew since is cut there (a stat for it will follow). */
@@ -88,6 +105,7 @@ export function denoFileSource(root: string, options: FsSourceOptions = {}): Fil
     body: (path, start, end, stat) => files.body(path, start, end, stat),
     read: (path, stat) => files.read(path, stat),
     list: (path) => files.list(path),
+    unchanged: (path, stat) => files.unchanged(path, stat),
   };
 }
 
@@ -127,13 +145,21 @@ class DenoFiles {
     }
   }
 
-  /** Stats a path; `locating` also proves where the file is, for a stat that bodies will be opened by. */
+  /**
+   * Stats a path; `locating` also proves where the file is, for a stat that
+   * bodies will be opened by, and notes its folder for {@linkcode unchanged}.
+   */
   async describe(path: string, locating: boolean): Promise<FileStat | undefined> {
     const rootReal = await this.rootReal();
     try {
-      const real = await Deno.realPath(join(this.#base, path));
+      const full = join(this.#base, path);
+      const real = await Deno.realPath(full);
       if (!this.#followSymlinks && !inside(rootReal, real)) return undefined;
-      const info = await Deno.stat(real);
+      const now = Date.now();
+      const [info, folder] = await Promise.all([
+        Deno.stat(real),
+        locating ? Deno.stat(folderOf(full)).catch(() => undefined) : undefined,
+      ]);
       const mtimeMs = info.mtime?.getTime() ?? NaN;
       if (info.isDirectory) return { kind: "directory", size: 0, mtimeMs };
       if (!info.isFile) return undefined;
@@ -145,9 +171,23 @@ class DenoFiles {
         if (located !== "unproven") identity = located;
       }
       const found: FileStat = { kind: "file", size: identity.size, mtimeMs: identity.mtimeMs };
-      return this.#checked.record(found, { real, ...identity });
+      return this.#checked.record(found, { real, ...identity, folder: settledFolder(folderIdentityOf(folder), now) });
     } catch (error) {
       return denoError(error);
+    }
+  }
+
+  /** True when `path` still leads to the file checked for `stat`, unchanged, its folder too ({@linkcode stillChecked}). */
+  async unchanged(path: string, stat: FileStat): Promise<boolean> {
+    const checked = this.#checked.known(stat);
+    if (checked?.folder === undefined) return false;
+    const full = join(this.#base, path);
+    try {
+      const [file, folder] = await Promise.all([Deno.stat(full), Deno.stat(folderOf(full))]);
+      const folderIdentity = folderIdentityOf(folder);
+      return file.isFile && folderIdentity !== undefined && stillChecked(checked, identityOf(file), folderIdentity);
+    } catch {
+      return false; // gone or unreadable: the full resolution says which
     }
   }
 

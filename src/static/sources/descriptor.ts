@@ -65,7 +65,7 @@ export async function descriptorLocator(): Promise<Locate> {
       if (!inside(rootReal, where)) return undefined;
       const info = await handle.stat();
       if (!info.isFile()) return undefined;
-      return { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+      return { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
     } finally {
       await handle.close().catch(() => {});
     }

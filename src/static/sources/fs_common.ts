@@ -38,6 +38,16 @@ export interface FileIdentity {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** Status change time: moved by every write, rename, link, chmod or `utimes`, and never set by a caller. */
+  ctimeMs?: number;
+}
+
+/** Which folder a path's parent is, and when its entries last changed. */
+export interface FolderIdentity {
+  dev: number;
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
 }
 
 /**
@@ -49,6 +59,64 @@ export interface FileIdentity {
  */
 export interface CheckedFile extends FileIdentity {
   real: string;
+  /**
+   * The folder of the path as asked, when it had been left alone long
+   * enough ({@linkcode SETTLED_MS}) that any later change to its entries
+   * shows in its times; `undefined` otherwise (no quick revalidation).
+   */
+  folder: FolderIdentity | undefined;
+}
+
+/**
+ * How long a folder's times must have stood still before a check for a
+ * later change of its entries to be sure to move them: file systems keep
+ * times at the grain of a clock tick (Linux), a second (ext3, HFS+) or two
+ * (FAT), and a change within the same grain leaves them equal.
+ */
+export const SETTLED_MS = 2000;
+
+/** `folder` when it is settled at `now` (see {@linkcode SETTLED_MS}), else `undefined`. */
+export function settledFolder(folder: FolderIdentity | undefined, now: number): FolderIdentity | undefined {
+  if (folder === undefined) return undefined;
+  const settled = folder.mtimeMs < now - SETTLED_MS && folder.ctimeMs < now - SETTLED_MS;
+  return settled ? folder : undefined;
+}
+
+/** The folder of a joined path (never empty: the folder of `/a` is `/`). */
+export function folderOf(full: string): string {
+  const slash = full.lastIndexOf("/");
+  return slash <= 0 ? "/" : full.slice(0, slash);
+}
+
+/**
+ * True when a fresh stat of the checked path (`file`, symlinks followed) and
+ * of its folder show what the check saw: the very same file (device, inode),
+ * unchanged (size, modification and status change times), in the same
+ * folder with the same entries. Then everything the check proved still
+ * holds: the path leads to the file found inside the root (another file
+ * reached through a swapped symlink is another inode; this one moved or
+ * linked elsewhere has a new ctime), and every name the resolution found
+ * missing in that folder (precompressed siblings, index names, the other
+ * Unicode form) is still missing.
+ *
+ * @example A quick revalidation
+ * ```ts
+ * import { stillChecked } from "./fs_common.ts";
+ * const folder = { dev: 1, ino: 7, mtimeMs: 1, ctimeMs: 1 };
+ * const checked = { real: "/srv/a.txt", dev: 1, ino: 42, size: 3, mtimeMs: 5, ctimeMs: 5, folder };
+ * stillChecked(checked, { dev: 1, ino: 42, size: 3, mtimeMs: 5, ctimeMs: 5 }, folder); // true
+ * ```
+ */
+export function stillChecked(checked: CheckedFile, file: FileIdentity, folder: FolderIdentity): boolean {
+  const known = checked.folder;
+  return known !== undefined && checked.ctimeMs !== undefined && file.ctimeMs !== undefined &&
+    sameFile(checked, file) && sameTime(file.ctimeMs, checked.ctimeMs) && folder.ino === known.ino &&
+    folder.dev === known.dev && sameTime(folder.mtimeMs, known.mtimeMs) && sameTime(folder.ctimeMs, known.ctimeMs);
+}
+
+/** Times compared to the millisecond, the precision every runtime reports (NaN never equals). */
+function sameTime(a: number, b: number): boolean {
+  return Math.floor(a) === Math.floor(b);
 }
 
 /**
@@ -85,7 +153,7 @@ export function changedSinceStat(): FileAccessError {
  * ```ts
  * import { CheckedFiles } from "./fs_common.ts";
  * const checked = new CheckedFiles(() => Promise.resolve(undefined)); // how the source stats again
- * const identity = { real: "/srv/site/a.txt", dev: 1, ino: 42, size: 3, mtimeMs: 0 };
+ * const identity = { real: "/srv/site/a.txt", dev: 1, ino: 42, size: 3, mtimeMs: 0, folder: undefined };
  * const stat = checked.record({ kind: "file", size: 3, mtimeMs: 0 }, identity);
  * ```
  */
@@ -101,6 +169,11 @@ export class CheckedFiles {
   record(stat: FileStat, checked: CheckedFile): FileStat {
     this.#checked.set(stat, checked);
     return stat;
+  }
+
+  /** What this source checked for `stat`, if it made it. */
+  known(stat: FileStat): CheckedFile | undefined {
+    return this.#checked.get(stat);
   }
 
   /** What was checked for `stat` of `path`; throws the 404 of a stale stat when it no longer holds. */

@@ -14,11 +14,15 @@ import type { DirEntry, FileSource, FileStat } from "../source.ts";
 import {
   boundedStream,
   CheckedFiles,
+  type FileIdentity,
+  folderOf,
   type FsSourceOptions,
   inside,
   join,
   missingOrDenied,
   type OpenIo,
+  settledFolder,
+  stillChecked,
   trimRoot,
 } from "./fs_common.ts";
 import { descriptorLocator, type Locate } from "./descriptor.ts";
@@ -67,6 +71,7 @@ export async function nodeFileSystem(root: string, options: FsSourceOptions = {}
     body: (path, start, end, stat) => files.body(path, start, end, stat),
     read: (path, stat) => files.read(path, stat),
     list: (path) => files.list(path),
+    unchanged: (path, stat) => files.unchanged(path, stat),
   };
   return { source, verifiedPath: (path, stat) => files.verifiedPath(path, stat) };
 }
@@ -129,25 +134,51 @@ class NodeFiles {
     return this.#checked.open(path, stat, this.#io);
   }
 
-  /** Stats a path; `locating` also proves where the file is, for a stat that bodies will be opened by. */
+  /**
+   * Stats a path; `locating` also proves where the file is, for a stat that
+   * bodies will be opened by, and notes its folder for {@linkcode unchanged}.
+   */
   async describe(path: string, locating: boolean): Promise<FileStat | undefined> {
     const real = await this.resolveReal(path);
     if (real === undefined) return undefined;
     try {
-      const info = await this.#fs.stat(real);
+      const now = Date.now();
+      const [info, folder] = await Promise.all([
+        this.#fs.stat(real),
+        locating ? this.#fs.stat(folderOf(join(this.#base, path))).catch(() => undefined) : undefined,
+      ]);
       if (info.isDirectory()) return { kind: "directory", size: 0, mtimeMs: info.mtimeMs };
       if (!info.isFile()) return undefined;
       if (!locating) return { kind: "file", size: info.size, mtimeMs: info.mtimeMs };
-      let identity = { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+      let identity: FileIdentity = {
+        dev: info.dev,
+        ino: info.ino,
+        size: info.size,
+        mtimeMs: info.mtimeMs,
+        ctimeMs: info.ctimeMs,
+      };
       if (!this.#followSymlinks) {
         const located = await this.locate(this.#rootReal!, real);
         if (located === undefined) return undefined;
         if (located !== "unproven") identity = located;
       }
       const found: FileStat = { kind: "file", size: identity.size, mtimeMs: identity.mtimeMs };
-      return this.#checked.record(found, { real, ...identity });
+      return this.#checked.record(found, { real, ...identity, folder: settledFolder(folder, now) });
     } catch (error) {
       return missingOrDenied(error);
+    }
+  }
+
+  /** True when `path` still leads to the file checked for `stat`, unchanged, its folder too ({@linkcode stillChecked}). */
+  async unchanged(path: string, stat: FileStat): Promise<boolean> {
+    const checked = this.#checked.known(stat);
+    if (checked?.folder === undefined) return false;
+    const full = join(this.#base, path);
+    try {
+      const [file, folder] = await Promise.all([this.#fs.stat(full), this.#fs.stat(folderOf(full))]);
+      return file.isFile() && stillChecked(checked, file, folder);
+    } catch {
+      return false; // gone or unreadable: the full resolution says which
     }
   }
 
