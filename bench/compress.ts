@@ -16,7 +16,6 @@ import { join } from "node:path";
 import {
   compare,
   type CompareRow,
-  ensureTools,
   report,
   root,
   runOn,
@@ -24,6 +23,7 @@ import {
   type ServerSpec,
   type Target,
 } from "./_lib/bench.ts";
+import { nginxServer } from "./_lib/nginx.ts";
 import { pageBytes } from "./compress_page.ts";
 
 const parts = (process.env.BENCH_PARTS ?? "idle,gzip").split(",");
@@ -34,36 +34,13 @@ writeFileSync(join(data, "page.html"), pageBytes());
 const gzip = { "accept-encoding": "gzip" };
 
 function nginx(): ServerSpec {
-  ensureTools("nginx");
-  const dir = join(data, "nginx");
-  mkdirSync(dir, { recursive: true });
-  // $PORT is only known at start: nginx reads it through a tiny shell wrapper (as in bench/static.ts).
-  writeFileSync(
-    join(dir, "run.sh"),
-    `#!/bin/sh
-cat > ${dir}/nginx.conf <<CONF
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  open_file_cache max=1000 inactive=20s;
-  types { text/html html; }
-  gzip on;
-  gzip_comp_level ${level};
-  gzip_types text/html;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:$PORT; root ${data}; }
-}
-CONF
-exec /usr/sbin/nginx -p ${dir} -c ${dir}/nginx.conf
-`,
-    { mode: 0o755 },
-  );
-  return { name: `nginx gzip on, level ${level}`, command: ["sh", join(dir, "run.sh")], readyPath: "/page.html" };
+  return nginxServer({
+    name: `nginx gzip on, level ${level}`,
+    root: data,
+    dir: join(data, "nginx"),
+    readyPath: "/page.html",
+    directives: ["types { text/html html; }", "gzip on;", `gzip_comp_level ${level};`, "gzip_types text/html;"],
+  });
 }
 
 const server = (runtime: string, variant: string): ServerSpec => ({

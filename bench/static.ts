@@ -28,7 +28,6 @@ import { join } from "node:path";
 import {
   compare,
   type CompareRow,
-  ensureTools,
   median,
   pairedCpuRatio,
   pairedRatio,
@@ -41,6 +40,7 @@ import {
   startServer,
   type Target,
 } from "./_lib/bench.ts";
+import { nginxServer } from "./_lib/nginx.ts";
 
 const bigMiB = Number(process.env.BENCH_BIG_MIB ?? 1024);
 const parts = (process.env.BENCH_PARTS ?? "small,revalidate,range,tree,big,memory").split(",");
@@ -74,34 +74,13 @@ if (!existsSync(bigPath) || statSync(bigPath).size !== bigMiB * 1024 * 1024) {
 
 // --- the servers ----------------------------------------------------------------------------------------
 function nginx(): ServerSpec {
-  ensureTools("nginx");
-  const dir = join(data, "nginx");
-  mkdirSync(dir, { recursive: true });
-  // $PORT is only known at start: nginx reads it through a tiny shell wrapper.
-  writeFileSync(
-    join(dir, "run.sh"),
-    `#!/bin/sh
-cat > ${dir}/nginx.conf <<CONF
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  open_file_cache max=1000 inactive=20s;
-  types { text/plain txt; application/octet-stream bin; }
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:$PORT; root ${data}; }
-}
-CONF
-exec /usr/sbin/nginx -p ${dir} -c ${dir}/nginx.conf
-`,
-    { mode: 0o755 },
-  );
-  return { name: "nginx", command: ["sh", join(dir, "run.sh")], readyPath: "/small.txt" };
+  return nginxServer({
+    name: "nginx",
+    root: data,
+    dir: join(data, "nginx"),
+    readyPath: "/small.txt",
+    directives: ["tcp_nopush on;", "types { text/plain txt; application/octet-stream bin; }"],
+  });
 }
 /** serveStatic's cache settings for a row: the body budget and the stat TTL (ms), each default when absent. */
 interface CacheSetting {
