@@ -12,13 +12,14 @@ import { fileUrl, findHandler, type Found, importModule, isNotFound } from "./mo
 import { env, onStdinClosed } from "../internal/process.ts";
 import { serve } from "../serve/serve.ts";
 import { VERSION } from "../version.ts";
+import { textResponse } from "../internal/body_length.ts";
 
 /** The example site the command serves when given no module (in a clone of the repository). */
 const SITE = new URL("../../examples/site/app.ts", import.meta.url);
 
 /** What the command serves when the example site is not there (the published package). */
 const builtinPage: Handler = () =>
-  new Response(
+  textResponse(
     `<!doctype html><meta charset="utf-8"><title>fetchkit</title>
 <h1>fetchkit</h1><p>It works. Serve your own app with <code>fetchkit app.ts</code>; see <code>--help</code>.</p>\n`,
     { headers: { "content-type": "text/html; charset=utf-8" } },

@@ -384,7 +384,7 @@ function withForwardedPrefix(headers: Headers, base: string): Headers {
  */
 function redirectToDirectory(location: string): Response {
   const safe = location.replace(/^[/\\]+/, "/");
-  return new Response(null, { status: 308, headers: { location: safe } });
+  return new Response(null, { status: 308, headers: { location: safe, "content-length": "0" } });
 }
 
 /** Releases the body of a declined 404 (a foreign app's may hold a stream). */

@@ -16,6 +16,7 @@ import { type Mode, resolveMode } from "./mode.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { cwd } from "../internal/process.ts";
 import { queryRedactor } from "./redact.ts";
+import { textResponse } from "../internal/body_length.ts";
 
 /** What a custom 500 handler receives. */
 export interface Failure {
@@ -247,12 +248,12 @@ async function builtInServerError(state: ErrorsState, request: Request, error: u
   const text = { status: 500, headers: { ...headers, "content-type": "text/plain; charset=utf-8" } };
   if (state.mode === "development") {
     if (wantsHtml(request)) {
-      return new Response(await renderDebugPage(request, error, id, state), html);
+      return textResponse(await renderDebugPage(request, error, id, state), html);
     }
-    return new Response(`Internal Server Error (request id ${id})\n\n${describeError(error)}\n`, text);
+    return textResponse(`Internal Server Error (request id ${id})\n\n${describeError(error)}\n`, text);
   }
-  if (wantsHtml(request)) return new Response(renderProductionPage(id, `${context(request).base}/`), html);
-  return new Response(`Internal Server Error (request id ${id})\n`, text);
+  if (wantsHtml(request)) return textResponse(renderProductionPage(id, `${context(request).base}/`), html);
+  return textResponse(`Internal Server Error (request id ${id})\n`, text);
 }
 
 /** Re-streams the body, logging a failure mid-stream and erroring the stream so the runtime drops the connection. */

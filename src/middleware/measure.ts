@@ -6,15 +6,18 @@
  *
  * @module
  */
+import { bodyLengthOf } from "../internal/body_length.ts";
 
 let lastResponse: Response | undefined;
 let lastLength: number | undefined;
 
 /**
- * The response's declared body length in bytes; 0 for statuses without a
- * body; `undefined` when unknown (a body without `Content-Length`). The body
- * itself is never touched: reading `response.body` would turn a runtime's fast
- * static body into a stream.
+ * The response's body length in bytes: its `Content-Length`; 0 for statuses
+ * without a body; else what its Response class tells ({@linkcode bodyLengthOf}:
+ * fetchkit's light Response on Node knows its string and bytes bodies);
+ * `undefined` when unknown (a stream, or a string on Deno, Bun and Workers
+ * without `Content-Length`). The body itself is never touched: reading
+ * `response.body` would turn a runtime's fast static body into a stream.
  */
 export function declaredLength(response: Response): number | undefined {
   if (response === lastResponse) return lastLength;
@@ -24,7 +27,7 @@ export function declaredLength(response: Response): number | undefined {
     ? Number(header) || 0
     : status === 204 || status === 304 || status < 200
     ? 0
-    : undefined;
+    : bodyLengthOf(response);
   lastResponse = response;
   lastLength = length;
   return length;

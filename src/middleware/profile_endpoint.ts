@@ -10,6 +10,7 @@ import type { Mode } from "./mode.ts";
 import { renderProfilePage } from "./profile_page.ts";
 import { PROMETHEUS_TYPE, renderPrometheus } from "./profile_prometheus.ts";
 import type { RouteStatistics } from "./profile_stats.ts";
+import { textResponse } from "../internal/body_length.ts";
 
 /** The longest CPU profile the page records, in seconds. */
 const MAX_CPU_SECONDS = 60;
@@ -46,16 +47,18 @@ export async function answerPage(
   if (!(await allowed(endpoint, request, url))) return app();
   if (request.method === "POST") return answerReset(endpoint, request, url);
   if (request.method !== "GET" && request.method !== "HEAD") {
-    return new Response("Method Not Allowed\n", {
+    return textResponse("Method Not Allowed\n", {
       status: 405,
       headers: { ...PAGE_HEADERS, allow: "GET, HEAD, POST" },
     });
   }
   if (url.searchParams.get("format") === "json") {
-    return Response.json(endpoint.stats.snapshot(), { headers: PAGE_HEADERS });
+    return textResponse(JSON.stringify(endpoint.stats.snapshot()), {
+      headers: { ...PAGE_HEADERS, "content-type": "application/json" },
+    });
   }
   if (url.searchParams.get("format") === "prometheus") {
-    return new Response(renderPrometheus(endpoint.stats), {
+    return textResponse(renderPrometheus(endpoint.stats), {
       headers: { ...PAGE_HEADERS, "content-type": PROMETHEUS_TYPE },
     });
   }
@@ -73,7 +76,7 @@ export async function answerPage(
     cpuUnavailable,
     maxCpuSeconds: MAX_CPU_SECONDS,
   });
-  return new Response(html, { headers: { ...PAGE_HEADERS, "content-type": "text/html; charset=utf-8" } });
+  return textResponse(html, { headers: { ...PAGE_HEADERS, "content-type": "text/html; charset=utf-8" } });
 }
 
 /** Open in development; else to the token (header or query) or to what `allow` accepts. */
@@ -106,10 +109,13 @@ function answerReset(endpoint: Endpoint, request: Request, url: URL): Response {
   // A cross-site form must not reset the data: browsers send Origin on POST.
   // Hosts, not origins, are compared: behind a TLS-terminating proxy the schemes differ.
   if (!sameOrigin(request, url)) {
-    return new Response("Forbidden: cross-origin reset\n", { status: 403, headers: PAGE_HEADERS });
+    return textResponse("Forbidden: cross-origin reset\n", { status: 403, headers: PAGE_HEADERS });
   }
   endpoint.stats.reset();
-  return new Response(null, { status: 303, headers: { ...PAGE_HEADERS, location: pageAddress(request, url) } });
+  return new Response(null, {
+    status: 303,
+    headers: { ...PAGE_HEADERS, location: pageAddress(request, url), "content-length": "0" },
+  });
 }
 
 /**
@@ -141,23 +147,23 @@ async function answerCpuProfile(
 ): Promise<Response> {
   const seconds = Number(cpu);
   if (!(seconds > 0 && seconds <= MAX_CPU_SECONDS)) {
-    return new Response(`Bad Request: cpu must be seconds from 0 to ${MAX_CPU_SECONDS}\n`, {
+    return textResponse(`Bad Request: cpu must be seconds from 0 to ${MAX_CPU_SECONDS}\n`, {
       status: 400,
       headers: PAGE_HEADERS,
     });
   }
   if (cpuUnavailable !== undefined) {
-    return new Response(`Not Implemented: ${cpuUnavailable}\n`, { status: 501, headers: PAGE_HEADERS });
+    return textResponse(`Not Implemented: ${cpuUnavailable}\n`, { status: 501, headers: PAGE_HEADERS });
   }
   if (endpoint.cpuBusy) {
-    return new Response("Conflict: a CPU profile is already being recorded\n", { status: 409, headers: PAGE_HEADERS });
+    return textResponse("Conflict: a CPU profile is already being recorded\n", { status: 409, headers: PAGE_HEADERS });
   }
   endpoint.cpuBusy = true;
   try {
     const { recordCpuProfile } = await import("./adapters/inspector.ts");
     const body = await recordCpuProfile(seconds, context(request).signal);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    return new Response(body, {
+    return textResponse(body, {
       headers: {
         ...PAGE_HEADERS,
         "content-type": "application/json",

@@ -21,6 +21,7 @@ import { errorResponse, errorStatus } from "./app_errors.ts";
 import { HIGH_WATER_MARK, type ReaderSocket, ResponseReader } from "./app_response.ts";
 import type { NodeBuiltins } from "./builtins.ts";
 import type { MountedRequest } from "./express.ts";
+import { textResponse } from "../internal/body_length.ts";
 
 const kExchange = Symbol("fetchkit bridged exchange");
 
@@ -206,7 +207,7 @@ export class BridgedExchange implements ReaderSocket {
   }
 
   #badGateway(): Response {
-    return new Response(`${this.#statusCodes[502] ?? "Error"}\n`, { status: 502 });
+    return textResponse(`${this.#statusCodes[502] ?? "Error"}\n`, { status: 502 });
   }
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import { BODY_METHODS, delegate } from "./delegate.ts";
+import { BODY_LENGTH } from "../internal/body_length.ts";
 import { isNullBodyStatus } from "../internal/http.ts";
 import { PREPARED_RESPONSE, type PreparedAnswer, preparedHeaders } from "../internal/prepared.ts";
 
@@ -88,6 +89,8 @@ export class LightResponse {
   #real: Response | undefined = undefined;
   /** For a record: the outgoing message its head was already written to (it outlives `#parts`). */
   #sentOn: object | undefined = undefined;
+  /** A Blob body's size: Node's own Response holds the Blob, and it is known without reading. */
+  #blobSize: number | undefined = undefined;
 
   static [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses of the installed global keep ordinary instanceof.
@@ -97,7 +100,24 @@ export class LightResponse {
   constructor(body?: BodyInit | null, init?: ResponseInit) {
     this.#parts = partsOf(body, init, TEXT);
     // Node's Response throws the exact error, or handles the unusual body.
-    if (this.#parts === undefined) this.#real = new NativeResponse(body, init);
+    if (this.#parts === undefined) {
+      this.#real = new NativeResponse(body, init);
+      if (body instanceof Blob) this.#blobSize = body.size;
+    }
+  }
+
+  /**
+   * The body's length in bytes, known from what the constructor was given (a
+   * string, bytes, a Blob, none), for the logger and the profiler; `undefined`
+   * for a stream, or once Node's own Response took the body over.
+   */
+  [BODY_LENGTH](): number | undefined {
+    const parts = this.#parts;
+    if (parts === undefined) return this.#blobSize;
+    const body = parts.body;
+    if (body === null) return 0;
+    if (typeof body === "string") return Buffer.byteLength(body);
+    return body instanceof Uint8Array ? body.byteLength : undefined;
   }
 
   /** `Response.json()`, kept light. */

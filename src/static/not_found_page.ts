@@ -11,6 +11,7 @@ import { escapeHtml } from "../internal/html.ts";
 import { renderPage } from "../internal/page.ts";
 import { rawPath } from "../internal/url.ts";
 import type { StaticServer } from "./server.ts";
+import { textResponse } from "../internal/body_length.ts";
 
 /** Whether the 404 for `request` is the development page: development mode, and a client that asks for HTML. */
 export function wantsNotFoundPage(server: StaticServer, request: Request | undefined): request is Request {
@@ -36,7 +37,7 @@ ${hidden}<p><a href="${escapeHtml(base)}/">Go to the top of the folder</a></p>
 <p><small>This page is shown because fetchkit runs in development mode; in production a missing file is a plain
 "Not Found".</small></p>`;
   const html = renderPage({ title: "Not Found", label: "static files", main });
-  return new Response(html, {
+  return textResponse(html, {
     status: 404,
     headers: {
       "content-type": "text/html; charset=utf-8",
