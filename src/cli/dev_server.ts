@@ -15,7 +15,8 @@ import { escapeCode, isUnsafeCode } from "../middleware/redact.ts";
  * The access-log line of the command, one per request, in local time:
  * `15:08:34 127.0.0.1 GET /about 200 1234 B 2.1 ms`. The time, the client,
  * the method and path as received, the status, the bytes of the body (`-`
- * when streamed without a declared length) and the time the app took to
+ * when unknown: a stream without a declared length, or, outside Node, an
+ * app's undeclared string or bytes body) and the time the app took to
  * answer. `python -m http.server` and `npx serve` log the same facts; the
  * status is coloured on a terminal.
  */

@@ -48,7 +48,7 @@ function cell(route: RouteStats, key: keyof RouteStats, kind: string): string {
   const n = value as number;
   const shown = kind === "ms" ? formatMs(n) : kind === "bytes" ? formatBytes(n) : String(n);
   const note = key === "bytesOut" && route.unsized > 0
-    ? ` <small title="responses without Content-Length, not counted">+ ${route.unsized} of unknown size</small>`
+    ? ` <small title="responses of unknown length (streamed, or undeclared outside Node), not counted">+ ${route.unsized} of unknown size</small>`
     : "";
   return `<td class="num" data-value="${n}">${shown}${note}</td>`;
 }
