@@ -19,6 +19,7 @@ import { profile } from "../src/middleware/profile.ts";
 import { errors } from "../src/middleware/errors.ts";
 import { plainResponse } from "../src/internal/http.ts";
 import { textResponse, utf8Length } from "../src/internal/body_length.ts";
+import { fromNode } from "../src/bridge/from_node.ts";
 
 const serverOpts = { skip: ["workerd" as const] };
 const html = { accept: "text/html" };
@@ -160,3 +161,25 @@ test("body length: the declared length is the one on the wire, not chunked and n
     }
   });
 }, serverOpts);
+
+test("body length: a Node app's body is counted by its own Content-Length, else unknown", async () => {
+  const lines: string[] = [];
+  const nodeApp = fromNode((req: { url?: string }, res: NodeResponse) => {
+    if (req.url === "/sized") res.setHeader("content-length", "6");
+    res.write("abc");
+    res.end("def");
+  });
+  const app = logger({ format: "json", write: (line) => lines.push(line) })(nodeApp);
+  await withServer(app, async (url) => {
+    for (const path of ["/chunked", "/sized"]) assert.equal(await (await fetch(new URL(path, url))).text(), "abcdef");
+  });
+  await eventually(() => lines.length === 2, "two log lines");
+  // Deno and Bun get the bridged body whole when it ends with the head, so it is sized; Node streams it from the app.
+  assert.deepEqual(lines.map((line) => JSON.parse(line).bytes), [runtime === "node" ? null : 6, 6]);
+}, serverOpts);
+
+interface NodeResponse {
+  setHeader(name: string, value: string): void;
+  write(chunk: string): void;
+  end(chunk: string): void;
+}

@@ -112,6 +112,8 @@ export class LightResponse {
    * for a stream, or once Node's own Response took the body over.
    */
   [BODY_LENGTH](): number | undefined {
+    // A record's body went out from the Node app itself: only its own Content-Length tells.
+    if (this.#sentOn !== undefined) return undefined;
     const parts = this.#parts;
     if (parts === undefined) return this.#blobSize;
     const body = parts.body;
