@@ -183,3 +183,14 @@ interface NodeResponse {
   write(chunk: string): void;
   end(chunk: string): void;
 }
+
+test("body length: the profile page shows the bytes of fetchkit's answers, none of unknown size", async () => {
+  const app = profile({ mode: "development" })(mount({ "/plain": routes["/plain"], "/stream": routes["/stream"] }));
+  for (const path of ["/plain", "/plain", "/nope"]) await (await app(new Request(`http://x${path}`))).arrayBuffer();
+  const page = await (await app(new Request("http://x/__profile__"))).text();
+  assert.match(page, /data-value="46">46 B<\/td>/);
+  assert.match(page, /data-value="10">10 B<\/td>/);
+  assert.doesNotMatch(page, /of unknown size/);
+  await (await app(new Request("http://x/stream"))).arrayBuffer();
+  assert.match(await (await app(new Request("http://x/__profile__"))).text(), /\+ 1 of unknown size/);
+});
