@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { textResponse } from "./body_length.ts";
+import { responsesTellLength, utf8Length } from "./body_length.ts";
 
 /**
  * Statuses whose responses have no body (RFC 9110 §6.4.1, §15.2, §15.3.5,
@@ -35,11 +35,16 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 /**
  * A short plain-text answer: `"<text>\n"` as UTF-8 with `nosniff`, so no
  * browser reads an error page as anything else. `headers` are added (an
- * `Allow`, a `Connection: close`). Its `Content-Length` is declared.
+ * `Allow`, a `Connection: close`). Its `Content-Length` is declared where the
+ * Response class does not tell it ({@linkcode responsesTellLength}).
  */
 export function plainResponse(status: number, text: string, headers?: Record<string, string>): Response {
-  return textResponse(`${text}\n`, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", ...headers },
-  });
+  const body = `${text}\n`;
+  const fields: Record<string, string> = {
+    "content-type": "text/plain; charset=utf-8",
+    "x-content-type-options": "nosniff",
+    ...headers,
+  };
+  if (!responsesTellLength()) fields["content-length"] = String(utf8Length(body));
+  return new Response(body, { status, headers: fields });
 }

@@ -89,8 +89,8 @@ export class LightResponse {
   #real: Response | undefined = undefined;
   /** For a record: the outgoing message its head was already written to (it outlives `#parts`). */
   #sentOn: object | undefined = undefined;
-  /** A Blob body's size: Node's own Response holds the Blob, and it is known without reading. */
-  #blobSize: number | undefined = undefined;
+  /** The body's length once Node's own Response holds it (a Blob's size, or what the parts had). */
+  #knownLength: number | undefined = undefined;
 
   static [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses of the installed global keep ordinary instanceof.
@@ -102,24 +102,20 @@ export class LightResponse {
     // Node's Response throws the exact error, or handles the unusual body.
     if (this.#parts === undefined) {
       this.#real = new NativeResponse(body, init);
-      if (body instanceof Blob) this.#blobSize = body.size;
+      if (body instanceof Blob) this.#knownLength = body.size;
     }
   }
 
   /**
    * The body's length in bytes, known from what the constructor was given (a
    * string, bytes, a Blob, none), for the logger and the profiler; `undefined`
-   * for a stream, or once Node's own Response took the body over.
+   * for a stream.
    */
   [BODY_LENGTH](): number | undefined {
     // A record's body went out from the Node app itself: only its own Content-Length tells.
     if (this.#sentOn !== undefined) return undefined;
     const parts = this.#parts;
-    if (parts === undefined) return this.#blobSize;
-    const body = parts.body;
-    if (body === null) return 0;
-    if (typeof body === "string") return Buffer.byteLength(body);
-    return body instanceof Uint8Array ? body.byteLength : undefined;
+    return parts === undefined ? this.#knownLength : lengthOf(parts.body);
   }
 
   /** `Response.json()`, kept light. */
@@ -209,6 +205,7 @@ export class LightResponse {
     if (parts !== undefined) {
       const headers = response.headers;
       const used = parts.sent === true && parts.body !== null;
+      response.#knownLength = lengthOf(parts.body);
       response.#parts = undefined;
       response.#real = new NativeResponse(used ? "" : parts.body as BodyInit | null, {
         status: parts.status,
@@ -244,6 +241,13 @@ export class LightResponse {
   static sentOn(response: unknown): object | undefined {
     return typeof response === "object" && response !== null && #sentOn in response ? response.#sentOn : undefined;
   }
+}
+
+/** The length in bytes of a light body; `undefined` for a stream. */
+function lengthOf(body: LightParts["body"]): number | undefined {
+  if (body === null) return 0;
+  if (typeof body === "string") return Buffer.byteLength(body);
+  return body instanceof Uint8Array ? body.byteLength : undefined;
 }
 
 const responsePrototype = LightResponse.prototype;
