@@ -8,25 +8,7 @@
  *
  * @module
  */
-import type { TraceContext } from "../context.ts";
-
-/** What an `otel` line is made from: the logger's entry fields it needs. */
-export interface OtelEntry {
-  time: Date;
-  remote: string | undefined;
-  method: string;
-  target: string;
-  status: number;
-  bytes: number | undefined;
-  durationMs: number;
-  referer: string | null;
-  userAgent: string | null;
-  requestId?: string | undefined;
-  trace?: TraceContext | undefined;
-  route?: string | undefined;
-  host?: string | undefined;
-  scheme?: string | undefined;
-}
+import type { LogEntry } from "./log_entry.ts";
 
 /** The methods the conventions name; any other is `_OTHER`, with the original beside it. */
 const KNOWN_METHODS = new Set([
@@ -56,7 +38,7 @@ function hostAndPort(host: string): [address: string, port: number | undefined] 
 }
 
 /** The record of one request, ready for `JSON.stringify`. */
-export function otelRecord(entry: OtelEntry): Record<string, unknown> {
+export function otelRecord(entry: LogEntry): Record<string, unknown> {
   const [severityText, severityNumber] = severity(entry.status);
   const query = entry.target.indexOf("?");
   const path = query < 0 ? entry.target : entry.target.slice(0, query);

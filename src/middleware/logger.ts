@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { context, type RequestContext, type TraceContext } from "../context.ts";
+import { context, type RequestContext } from "../context.ts";
 import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { authority, pathAndQuery } from "../internal/url.ts";
@@ -15,41 +15,10 @@ import { stderrWriter } from "./adapters/stderr.ts";
 import { isResponse } from "../internal/is_response.ts";
 import { escapeCode, isUnsafeCode, queryRedactor, type Redactor } from "./redact.ts";
 import { otelRecord } from "./log_otel.ts";
-import { type SessionEnd, whenSessionEnds } from "../internal/websocket_sessions.ts";
+import type { LogEntry } from "./log_entry.ts";
 
-/** What one access-log line is made of. */
-export interface LogEntry {
-  /** When the request arrived. */
-  time: Date;
-  /** Client address (from serve's context), `undefined` when unknown. */
-  remote: string | undefined;
-  /** Request method. */
-  method: string;
-  /** Path and query as received, before any mount stripped them; sensitive query values redacted. */
-  target: string;
-  /** Response status; 500 when the handler threw. */
-  status: number;
-  /** Declared `Content-Length`; `undefined` for a streamed body of undeclared length. */
-  bytes: number | undefined;
-  /** Milliseconds until the handler returned its Response; for a WebSocket (101), until the socket closed. */
-  durationMs: number;
-  /** The `Referer` header, sensitive query values redacted. */
-  referer: string | null;
-  /** The `User-Agent` header. */
-  userAgent: string | null;
-  /** The request's id (`requestId()`, or `errors()` on a failure). */
-  requestId?: string | undefined;
-  /** The W3C trace context (`traceContext()`). */
-  trace?: TraceContext | undefined;
-  /** The declared route that answered, `""` when dispatch set none. */
-  route?: string | undefined;
-  /** The `Host` the request was sent to (`host[:port]`). */
-  host?: string | undefined;
-  /** `http` or `https`. */
-  scheme?: string | undefined;
-  /** A WebSocket's close code (its line is written when it closes): 1005 for none given, 1006 for a broken connection. */
-  webSocketClose?: number | undefined;
-}
+export type { LogEntry } from "./log_entry.ts";
+import { type SessionEnd, whenSessionEnds } from "../internal/websocket_sessions.ts";
 
 /** Options of {@linkcode logger}. */
 export interface LoggerOptions {
