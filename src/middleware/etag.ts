@@ -8,6 +8,7 @@ import type { Handler, Middleware } from "../handler.ts";
 import { describe } from "../internal/describe.ts";
 import { etagListMatches } from "../internal/etag.ts";
 import { isResponse } from "../internal/is_response.ts";
+import { concatBytes } from "../internal/bytes.ts";
 
 /** Options of {@linkcode etag}. */
 export interface EtagOptions {
@@ -81,7 +82,7 @@ async function tagged(settings: EtagSettings, request: Request, response: Respon
   if (declared !== null && Number(declared) > settings.maxSize) return response;
   const read = await readUpTo(response.body!, settings.maxSize);
   if (read.rest !== undefined) return new Response(replay(read.chunks, read.rest), response);
-  const body = concat(read.chunks, read.length);
+  const body = concatBytes(read.chunks);
   const tag = `${settings.prefix}${await digest(body)}"`;
   const ifNoneMatch = request.headers.get("if-none-match");
   if (ifNoneMatch !== null && etagListMatches(ifNoneMatch, tag, true)) return notModified(response, tag);
@@ -122,16 +123,6 @@ function replay(chunks: Uint8Array[], rest: ReadableStreamDefaultReader<Uint8Arr
     },
     cancel: (reason) => rest.cancel(reason),
   }, { highWaterMark: 0 });
-}
-
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /** The body's SHA-1 as base64url, 27 characters: an etagc-only opaque tag. */

@@ -11,6 +11,7 @@
 import type { Buffer } from "node:buffer";
 import { isNullBodyStatus } from "../internal/http.ts";
 import { ChunkedDecoder } from "./chunked.ts";
+import { concatBytes } from "../internal/bytes.ts";
 
 const CRLFCRLF = "\r\n\r\n";
 /** How much of the body is buffered before the app's writes are held back. */
@@ -255,13 +256,5 @@ function concatBuffers(a: Buffer, b: Buffer): Buffer {
 /** One view of `chunks` (Buffers over ArrayBuffers, never shared memory): the chunk itself when there is one. */
 export function concatChunks(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];
-  let length = 0;
-  for (const chunk of chunks) length += chunk.byteLength;
-  const joined = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return joined;
+  return concatBytes(chunks);
 }

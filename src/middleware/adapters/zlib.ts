@@ -12,6 +12,7 @@
  */
 import type * as Zlib from "node:zlib";
 import type { Transform } from "node:stream";
+import { concatBytes } from "../../internal/bytes.ts";
 
 /** A coding the zlib adapter compresses with. */
 export type ZlibEncoding = "gzip" | "deflate" | "br" | "zstd";
@@ -177,7 +178,7 @@ class ZlibPump implements Pump {
     const output = this.output;
     if (output.length === 0) return false;
     this.output = [];
-    controller.enqueue(output.length === 1 ? output[0] : concat(output));
+    controller.enqueue(output.length === 1 ? output[0] : concatBytes(output));
     return true;
   }
 }
@@ -244,7 +245,7 @@ class SyncGzip implements Pump {
     const deflated = this.#deflate(slice);
     if (this.started) return controller.enqueue(deflated);
     this.started = true;
-    controller.enqueue(concat([GZIP_HEADER, deflated])); // one write for the head of the body
+    controller.enqueue(concatBytes([GZIP_HEADER, deflated])); // one write for the head of the body
   }
 
   async cancel(reason: unknown): Promise<void> {
@@ -289,16 +290,4 @@ function windowAfter(tail: Uint8Array | undefined, chunk: Uint8Array): Uint8Arra
   next.set(tail.subarray(tail.byteLength - keep));
   next.set(chunk, keep);
   return next;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.byteLength;
-  }
-  return joined;
 }
