@@ -22,10 +22,9 @@ import {
   bin,
   type CompareRow,
   ensureTools,
-  median,
-  pairedRatio,
   report,
   root,
+  rowsOf,
   type RunningServer,
   runOn,
   selectedRuntimes,
@@ -79,17 +78,7 @@ async function compareEcho(runtime: "deno" | "bun" | "node"): Promise<CompareRow
         cpu[i].push((server.cpuSeconds() - cpuBefore) * 1e6 / Math.max(1, perSecond * seconds));
       }
     }
-    const rows: CompareRow[] = specs.map((spec, i) => ({
-      name: spec.name,
-      requestsPerSec: median(samples[i]),
-      ratio: 1,
-      rounds: samples[i],
-      cpuRounds: cpu[i],
-      cpuRatio: median(cpu[0].map((baseline, round) => baseline / cpu[i][round])),
-      errors: 0,
-    }));
-    for (const row of rows) row.ratio = pairedRatio(row, rows[0]);
-    return rows;
+    return rowsOf(specs, samples, cpu);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }

@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
-import { curl, makeCertificate, type TestCertificate } from "./_lib/tls.ts";
+import { curl, type TestCertificate, withCertificate } from "./_lib/tls.ts";
 import { fixture as serveFixture, root, run, scriptCommand, start } from "./fixtures/serve/harness.ts";
 import { serve } from "../src/serve/serve.ts";
 import { context } from "../src/context.ts";
@@ -19,16 +19,6 @@ import { errors } from "../src/middleware/errors.ts";
 import { logger } from "../src/middleware/logger.ts";
 
 const opts = { skip: ["workerd" as const], timeout: 60_000 };
-
-/** Runs `body` with a fresh test certificate, removed afterwards. */
-async function withCertificate<T>(body: (certificate: TestCertificate) => Promise<T>): Promise<T> {
-  const certificate = makeCertificate();
-  try {
-    return await body(certificate);
-  } finally {
-    certificate.remove();
-  }
-}
 
 /** curl -k's status line: `<status> <HTTP version>` then the body. */
 const WRITE_OUT = ["-w", "\n%{http_code} %{http_version}"];

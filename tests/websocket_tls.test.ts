@@ -11,22 +11,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
-import { curl, makeCertificate, type TestCertificate } from "./_lib/tls.ts";
+import { curl, type TestCertificate, withCertificate } from "./_lib/tls.ts";
 import { connectTrusting } from "./_lib/websocket.ts";
 import { root, run, scriptCommand } from "./fixtures/serve/harness.ts";
 import { serve } from "../src/serve/serve.ts";
 import { webSocket } from "../src/websocket.ts";
 
 const opts = { skip: ["workerd" as const], timeout: 60_000 };
-
-async function withCertificate<T>(body: (certificate: TestCertificate) => Promise<T>): Promise<T> {
-  const certificate = makeCertificate();
-  try {
-    return await body(certificate);
-  } finally {
-    certificate.remove();
-  }
-}
 
 const echo = webSocket((socket) => {
   socket.onmessage = (event) => {

@@ -315,21 +315,35 @@ export async function compare(specs: ServerSpec[], options: CompareOptions = {})
         errors[i] += result.socketErrors + result.non2xx3xx;
       }
     }
-    const rows = specs.map((spec, i) => ({
-      name: spec.name,
-      requestsPerSec: median(samples[i]),
-      ratio: 1,
-      rounds: samples[i],
-      cpuRounds: cpu[i],
-      cpuRatio: median(cpu[0].map((baseline, round) => baseline / cpu[i][round])),
-      rssRounds: options.rss ? rss[i] : undefined,
-      errors: errors[i],
-    }));
-    for (const row of rows) row.ratio = pairedRatio(row, rows[0]);
-    return rows;
+    return rowsOf(specs, samples, cpu, (i) => ({ rssRounds: options.rss ? rss[i] : undefined, errors: errors[i] }));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
+}
+
+/**
+ * The rows of a run whose rounds are in: each server's figures per round
+ * (`samples`) and CPU µs per request (`cpu`), both as ratios to the first
+ * server's, paired by round; `extra` adds a row's own fields.
+ */
+export function rowsOf(
+  specs: readonly ServerSpec[],
+  samples: number[][],
+  cpu: number[][],
+  extra: (index: number) => Partial<CompareRow> = () => ({ errors: 0 }),
+): CompareRow[] {
+  const rows: CompareRow[] = specs.map((spec, i) => ({
+    name: spec.name,
+    requestsPerSec: median(samples[i]),
+    ratio: 1,
+    rounds: samples[i],
+    cpuRounds: cpu[i],
+    cpuRatio: median(cpu[0].map((baseline, round) => baseline / cpu[i][round])),
+    errors: 0,
+    ...extra(i),
+  }));
+  for (const row of rows) row.ratio = pairedRatio(row, rows[0]);
+  return rows;
 }
 
 /**

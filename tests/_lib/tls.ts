@@ -94,6 +94,16 @@ export function makeCertificate(): TestCertificate {
   };
 }
 
+/** Runs `body` with a fresh test certificate, removed afterwards. */
+export async function withCertificate<T>(body: (certificate: TestCertificate) => Promise<T>): Promise<T> {
+  const certificate = makeCertificate();
+  try {
+    return await body(certificate);
+  } finally {
+    certificate.remove();
+  }
+}
+
 /** Runs curl with `args`; resolves with its output and exit code (it never rejects). */
 export function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return import("node:child_process").then(({ execFile }) =>
