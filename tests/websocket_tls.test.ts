@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
-import { curl, type TestCertificate, withCertificate } from "./_lib/tls.ts";
+import { curl, withCertificate } from "./_lib/tls.ts";
 import { connectTrusting } from "./_lib/websocket.ts";
 import { root, run, scriptCommand } from "./fixtures/serve/harness.ts";
 import { serve } from "../src/serve/serve.ts";
