@@ -81,20 +81,27 @@ test("cors: RegExp and function origins; credentials reflect the origin, never *
   assert.equal(acao(allowed), "https://app.example");
   assert.equal(allowed.headers.get("access-control-allow-credentials"), "true");
   assert.equal(acao(await byPattern(get("/", { origin: "https://app.example.evil" }))), null);
-  const anyWithCookies = cors({ credentials: true })(hello);
-  const reflected = await anyWithCookies(get("/", { origin: "https://b.example" }));
+  // Hono's CVE-2026-54290: credentials with the default "*" reflected every origin. Here it is refused.
+  assert.throws(() => cors({ credentials: true }), {
+    name: "TypeError",
+    message: /credentials: true needs an explicit origin/,
+  });
+  assert.throws(() => cors({ origin: "*", credentials: true }), { name: "TypeError" });
+  const listed = cors({ origin: ["https://b.example"], credentials: true })(hello);
+  const reflected = await listed(get("/", { origin: "https://b.example" }));
   assert.equal(acao(reflected), "https://b.example");
   assert.equal(reflected.headers.get("vary"), "Origin");
-  const pre = await anyWithCookies(preflight("/", "https://b.example"));
+  const pre = await listed(preflight("/", "https://b.example"));
   assert.equal(acao(pre), "https://b.example");
   assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
+  assert.equal(acao(await listed(get("/", { origin: "https://evil.example" }))), null);
   const byFunction = cors({ origin: (origin) => Promise.resolve(origin.endsWith(".internal:8443")) })(hello);
   assert.equal(acao(await byFunction(get("/", { origin: "https://ops.internal:8443" }))), "https://ops.internal:8443");
   assert.equal(acao(await byFunction(get("/", { origin: "https://ops.internal" }))), null);
 });
 
 test("cors: Origin null is allowed only when listed (never by *, a RegExp or with credentials)", async () => {
-  const withCookies = cors({ credentials: true })(hello);
+  const withCookies = cors({ origin: /.*/, credentials: true })(hello);
   assert.equal(acao(await withCookies(get("/", { origin: "null" }))), null);
   assert.equal(acao(await withCookies(preflight("/", "null"))), null);
   const pattern = cors({ origin: /.*/ })(hello);
@@ -104,6 +111,27 @@ test("cors: Origin null is allowed only when listed (never by *, a RegExp or wit
   assert.equal(acao(await cors({ origin: ["https://a.example"] })(hello)(get("/", { origin: "null" }))), null);
   // A public wildcard answer is the same for every origin, an opaque one included (Fetch standard).
   assert.equal(acao(await cors()(hello)(get("/", { origin: "null" }))), "*");
+});
+
+test("cors: the peers' advisories — a request's Vary is never echoed, a long header list is read in linear time", async () => {
+  // Hono GHSA-q7jf-gf43-6x6p: the request's Vary was copied into the response.
+  const app = cors({ origin: ["https://a.example"] })(hello);
+  const answer = await app(get("/", { origin: "https://a.example", vary: "X-Evil, Cookie" }));
+  assert.equal(answer.headers.get("vary"), "Origin");
+  // Hono CVE-2026-69207: a quadratic regex over Access-Control-Request-Headers; 200,000 spaces would take minutes.
+  const spaces = "x-a," + " ".repeat(200_000) + "x-b";
+  const request = new Request("http://localhost/", {
+    method: "OPTIONS",
+    headers: {
+      origin: "https://a.example",
+      "access-control-request-method": "PUT",
+      "access-control-request-headers": spaces,
+    },
+  });
+  const started = performance.now();
+  const pre = await app(request);
+  assert.ok(pre.status === 204 || pre.status === 400, String(pre.status));
+  assert.ok(performance.now() - started < 5_000, "answered in linear time");
 });
 
 test("cors: hostile preflights get a clear 400 or a bare 204, never a 500", async () => {

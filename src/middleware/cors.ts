@@ -95,6 +95,11 @@ function corsState(options: CorsOptions): CorsState {
   if (typeof credentials !== "boolean") {
     throw new TypeError(`cors: credentials must be true or false, got ${describe(credentials)}`);
   }
+  if (credentials && origin === "*") {
+    // Reflecting every origin with credentials lets any site read answers with the user's cookies
+    // (Hono's CVE-2026-54290): credentials need the origins named.
+    throw new TypeError('cors: credentials: true needs an explicit origin (a list, a RegExp or a function), not "*"');
+  }
   if (typeof maxAge !== "number" || !Number.isInteger(maxAge) || maxAge < 0) {
     throw new TypeError(`cors: maxAge must be a whole number of seconds ≥ 0, got ${describe(maxAge)}`);
   }
@@ -133,7 +138,7 @@ function originPolicy(origin: unknown): CorsState["allows"] {
   return (value) => allowed.has(value.toLowerCase());
 }
 
-/** `"*"` with credentials reflects any origin but `null`: sandboxed frames and files must not read with cookies. */
+/** `"*"` (without credentials, so answered `*`) still refuses `null` where an origin is judged. */
 function notNull(value: string): boolean {
   return value !== "null";
 }
