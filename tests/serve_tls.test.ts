@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runtime, test } from "./_lib/test.ts";
 import { withServer } from "./_lib/server.ts";
-import { curl, type TestCertificate, withCertificate } from "./_lib/tls.ts";
+import { curl, withCertificate } from "./_lib/tls.ts";
 import { fixture as serveFixture, root, run, scriptCommand, start } from "./fixtures/serve/harness.ts";
 import { serve } from "../src/serve/serve.ts";
 import { context } from "../src/context.ts";
